@@ -1,0 +1,5 @@
+import sys
+
+from patent_sync.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,146 @@
+"""The canonical records every source is normalized into (see DESIGN.md, "Canonical records").
+
+Plain frozen dataclasses: parsers build them, validation flattens them into columnar batches,
+the store persists them and hashes their content. Dates are ``datetime.date`` (ISO 8601 when
+serialized), country codes are WIPO ST.3, ``doc_key`` is DOCDB style ``CC-NUMBER-KIND``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Party:
+    """An applicant, inventor or assignee as published."""
+
+    name: str  # organisation name, or "Last, First" for a person
+    kind: str  # "organization" | "person"
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None  # ST.3 where the office gave one
+    role: str | None = None  # e.g. applicant authority category, assignee role code
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PriorityClaim:
+    country: str
+    number: str
+    date: dt.date | None
+    kind: str | None = None  # "national" | "regional" | "international" as published
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RelatedDocument:
+    """A continuity link: continuation, division, continuation-in-part, provisional, ..."""
+
+    relation: str  # "continuation" | "division" | "continuation-in-part" | "provisional" | ...
+    role: str  # "parent" | "child"
+    country: str
+    number: str
+    kind: str | None = None
+    date: dt.date | None = None
+    status: str | None = None  # e.g. "PENDING", "GRANTED" for parent applications
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Document:
+    """One published patent document (a grant or an application publication)."""
+
+    doc_key: str  # "US-11646472-B2"
+    country: str
+    doc_number: str  # DOCDB form, no zero padding: "11646472", "2022240350", "D701016"
+    kind: str
+    publication_date: dt.date | None
+    application_number: str | None
+    filing_date: dt.date | None
+    title: str | None
+    title_lang: str | None
+    source: str  # e.g. "uspto.ptgrxml", "uspto.appxml"
+    payload_sha256: str  # SHA-256 of this document's own bytes in the delivery
+    application_country: str | None = None
+    application_type: str | None = None  # "utility" | "design" | "plant" | "reissue" | ...
+    applicants: tuple[Party, ...] = ()
+    inventors: tuple[Party, ...] = ()
+    assignees: tuple[Party, ...] = ()
+    ipc: tuple[str, ...] = ()
+    cpc: tuple[str, ...] = ()
+    priority_claims: tuple[PriorityClaim, ...] = ()
+    related_documents: tuple[RelatedDocument, ...] = ()
+    term_extension_days: int | None = None
+    family_id: str | None = None
+    source_file: str | None = None  # the delivery (e.g. "ipg230509.zip") it came from
+    dtd_version: str | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: dates as ISO strings, tuples as lists."""
+        return _jsonable(dataclasses.asdict(self))
+
+    def content_hash(self) -> str:
+        """Hash of the canonical content, independent of which delivery carried it.
+
+        The store compares this to decide whether an upsert is a no-op, so it leaves out the
+        fields that describe the delivery rather than the document.
+        """
+        body = self.to_json_dict()
+        for volatile in ("source_file", "payload_sha256"):
+            body.pop(volatile, None)
+        return hashlib.sha256(canonical_json(body).encode()).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Event:
+    """One prosecution or legal event for an application."""
+
+    application_key: str  # e.g. "US-17248024", "EP-10167109"
+    jurisdiction: str  # "US" | "EP" | "WO"
+    source_code: str  # as the office published it: "CTNF", "IGRA", "EP  " ...
+    event: str  # canonical event name (patent_sync.events.taxonomy)
+    event_date: dt.date
+    description: str
+    source: str  # e.g. "uspto.odp.transactions", "epo.register.procedural_steps"
+    occurrence: int = 1  # the same code on the same day can repeat: keep both
+    payload_sha256: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()  # extra facts, e.g. (("year", "3"),)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DocketEntry:
+    """A deadline on a matter, computed from a trigger event by a rule."""
+
+    matter: str
+    rule: str
+    trigger_event: str
+    trigger_date: dt.date
+    due_date: dt.date
+    final_date: dt.date | None
+    extendable: bool
+    citation: str
+    status: str  # "open" | "closed" | "superseded"
+    status_reason: str
+    explanation: tuple[str, ...] = ()
+    params: tuple[tuple[str, str], ...] = ()
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return _jsonable(dataclasses.asdict(self))
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON (sorted keys, no whitespace) used for hashing and the audit log."""
+    return json.dumps(_jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(dataclasses.asdict(value))
+    return value

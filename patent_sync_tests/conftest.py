@@ -1,0 +1,40 @@
+"""Shared fixtures: where the real samples are, and the PostgreSQL test server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = REPO_ROOT.parent / "shared" / "samples"
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The real published documents in ../shared/samples (skip when the folder is absent)."""
+    if not SAMPLES.is_dir():
+        pytest.skip(f"real samples folder not found at {SAMPLES}")
+    return SAMPLES
+
+
+def pg_dsn() -> str:
+    return os.environ.get(
+        "PATENT_SYNC_TEST_PG_DSN", "host=127.0.0.1 port=5432 dbname=test user=postgres"
+    )
+
+
+def require_postgres() -> str:
+    """Return a DSN for a reachable PostgreSQL; skip outside CI, fail under CI=true."""
+    import psycopg2
+
+    dsn = pg_dsn()
+    try:
+        psycopg2.connect(dsn, connect_timeout=3).close()
+    except psycopg2.OperationalError as exc:
+        reason = f"PostgreSQL not reachable at {dsn!r}: {str(exc).strip().splitlines()[0]}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " (CI=true: PostgreSQL tests must run)")
+        pytest.skip(reason)
+    return dsn
