@@ -80,6 +80,26 @@ class Document:
         """A JSON-ready dict: dates as ISO strings, tuples as lists."""
         return _jsonable(dataclasses.asdict(self))
 
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> Document:
+        """Rebuild a Document from ``to_json_dict`` output (the lake and the store keep JSON)."""
+        fields = dict(data)
+        for name in ("publication_date", "filing_date"):
+            fields[name] = _date_or_none(fields.get(name))
+        for name in ("applicants", "inventors", "assignees"):
+            fields[name] = tuple(Party(**p) for p in fields.get(name) or ())
+        fields["priority_claims"] = tuple(
+            PriorityClaim(**{**p, "date": _date_or_none(p.get("date"))})
+            for p in fields.get("priority_claims") or ()
+        )
+        fields["related_documents"] = tuple(
+            RelatedDocument(**{**r, "date": _date_or_none(r.get("date"))})
+            for r in fields.get("related_documents") or ()
+        )
+        fields["ipc"] = tuple(fields.get("ipc") or ())
+        fields["cpc"] = tuple(fields.get("cpc") or ())
+        return cls(**fields)
+
     def content_hash(self) -> str:
         """Hash of the canonical content, independent of which delivery carried it.
 
@@ -132,6 +152,12 @@ class DocketEntry:
 def canonical_json(value: Any) -> str:
     """Deterministic JSON (sorted keys, no whitespace) used for hashing and the audit log."""
     return json.dumps(_jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _date_or_none(value: str | dt.date | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
 
 
 def _jsonable(value: Any) -> Any:

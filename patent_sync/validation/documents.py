@@ -1,0 +1,259 @@
+"""Validation of canonical documents: pandera over columnar batches, failures to quarantine.
+
+A batch of ``Document`` records is flattened into a DataFrame (one row per document, scalar
+columns plus a few derived ones) and validated with ``lazy=True`` so every failing check of every
+row is known at once. Rows that fail become ``QuarantineRecord``s with a category and the names
+of the checks they failed; the rest continue. Nothing is dropped: for every batch,
+``len(valid) + len(quarantined) == len(batch)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+import pandera.pandas as pa
+
+from patent_sync.model import Document, QuarantineCategory, QuarantineRecord
+from patent_sync.model.st3 import ST3_CODES
+from patent_sync.validation.kind_codes import is_known_kind
+
+DOC_KEY_PATTERN = r"[A-Z]{2}-[A-Z]{0,2}[0-9]+-[A-Z][0-9]?"
+DOC_NUMBER_PATTERN = r"[A-Z]{0,2}[0-9]+"
+KIND_PATTERN = r"[A-Z][0-9]?"
+US_APPLICATION_NUMBER_PATTERN = r"[0-9]{8}|PCT[A-Z]{2}[0-9]{4,}|[0-9]{2}/?[0-9]{6}"
+IPC_PATTERN = r"[A-H][0-9]{2}[A-Z] {0,4}[0-9]{1,4}/[0-9]{1,6}"
+
+# Quarantine category per failed check; anything not listed is a schema violation.
+CHECK_CATEGORIES: dict[str, QuarantineCategory] = {
+    "country_st3": QuarantineCategory.UNKNOWN_CODE,
+    "kind_known": QuarantineCategory.UNKNOWN_CODE,
+    "party_country_st3": QuarantineCategory.UNKNOWN_CODE,
+    "priority_country_st3": QuarantineCategory.UNKNOWN_CODE,
+    "publication_date_matches_delivery": QuarantineCategory.REFERENCE_INTEGRITY,
+    "doc_key_matches_fields": QuarantineCategory.REFERENCE_INTEGRITY,
+    "duplicate_doc_key_in_delivery": QuarantineCategory.CONFLICT,
+}
+
+# When a record fails checks of several categories, the most fundamental one names it.
+_CATEGORY_PRECEDENCE = (
+    QuarantineCategory.PARSE_ERROR,
+    QuarantineCategory.SCHEMA_VIOLATION,
+    QuarantineCategory.UNKNOWN_CODE,
+    QuarantineCategory.REFERENCE_INTEGRITY,
+    QuarantineCategory.CONFLICT,
+)
+
+
+def _not_blank(s: pd.Series) -> pd.Series:
+    return s.astype("string").str.strip().str.len() > 0
+
+
+def _matches(pattern: str, name: str) -> pa.Check:
+    return pa.Check(lambda s: s.astype("string").str.fullmatch(pattern), name=name)
+
+
+def _all_st3(s: pd.Series) -> pd.Series:
+    # The column holds "|"-joined codes; an empty string means "no codes given".
+    return s.map(lambda joined: all(c in ST3_CODES for c in joined.split("|") if c))
+
+
+def _kind_known(df: pd.DataFrame) -> pd.Series:
+    return pd.Series(
+        [is_known_kind(c, k) for c, k in zip(df["country"], df["kind"], strict=True)],
+        index=df.index,
+    )
+
+
+def _doc_key_matches(df: pd.DataFrame) -> pd.Series:
+    expected = df["country"] + "-" + df["doc_number"] + "-" + df["kind"]
+    return (df["doc_key"] == expected) | expected.isna()
+
+
+def _application_number_format(df: pd.DataFrame) -> pd.Series:
+    numbers = df["application_number"].astype("string")
+    us = numbers.str.fullmatch(US_APPLICATION_NUMBER_PATTERN)
+    other = numbers.str.fullmatch(r"[A-Z0-9][A-Z0-9/.\- ]*")
+    return (us.where(df["country"] == "US", other)).fillna(True).astype(bool)
+
+
+def _filing_not_after_publication(df: pd.DataFrame) -> pd.Series:
+    ok = df["filing_date"] <= df["publication_date"]
+    return ok | df["filing_date"].isna() | df["publication_date"].isna()
+
+
+def _publication_matches_delivery(df: pd.DataFrame) -> pd.Series:
+    # A weekly file carries the documents published that day; any other date means the
+    # document landed in the wrong delivery (or the delivery is mislabelled).
+    ok = df["publication_date"] == df["delivery_date"]
+    return ok | df["publication_date"].isna() | df["delivery_date"].isna()
+
+
+def _ipc_well_formed(s: pd.Series) -> pd.Series:
+    return s.map(
+        lambda joined: (
+            all(pd.Series(joined.split("|")).str.fullmatch(IPC_PATTERN)) if joined else True
+        )
+    )
+
+
+DOCUMENT_SCHEMA = pa.DataFrameSchema(
+    name="canonical_document",
+    columns={
+        "doc_key": pa.Column(nullable=False, checks=_matches(DOC_KEY_PATTERN, "doc_key_format")),
+        "country": pa.Column(
+            nullable=False, checks=pa.Check(lambda s: s.isin(ST3_CODES), name="country_st3")
+        ),
+        "doc_number": pa.Column(
+            nullable=False, checks=_matches(DOC_NUMBER_PATTERN, "doc_number_format")
+        ),
+        "kind": pa.Column(nullable=False, checks=_matches(KIND_PATTERN, "kind_format")),
+        "publication_date": pa.Column("datetime64[s]", nullable=False),
+        "application_number": pa.Column(nullable=False),
+        "filing_date": pa.Column("datetime64[s]", nullable=False),
+        "title": pa.Column(nullable=False, checks=pa.Check(_not_blank, name="title_present")),
+        "party_countries": pa.Column(checks=pa.Check(_all_st3, name="party_country_st3")),
+        "priority_countries": pa.Column(checks=pa.Check(_all_st3, name="priority_country_st3")),
+        "ipc": pa.Column(checks=pa.Check(_ipc_well_formed, name="ipc_format")),
+        "inventor_count": pa.Column(checks=pa.Check(lambda s: s > 0, name="at_least_one_inventor")),
+    },
+    checks=[
+        pa.Check(_kind_known, name="kind_known"),
+        pa.Check(_doc_key_matches, name="doc_key_matches_fields"),
+        pa.Check(_application_number_format, name="application_number_format"),
+        pa.Check(_filing_not_after_publication, name="filing_not_after_publication"),
+        pa.Check(_publication_matches_delivery, name="publication_date_matches_delivery"),
+    ],
+)
+
+
+@dataclasses.dataclass
+class BatchResult:
+    valid: list[Document]
+    valid_positions: list[int]
+    quarantined: list[QuarantineRecord]
+
+
+def to_frame(docs: Sequence[Document], delivery_date: dt.date | None = None) -> pd.DataFrame:
+    """Flatten documents into the columns ``DOCUMENT_SCHEMA`` validates."""
+    rows = [
+        {
+            "doc_key": d.doc_key,
+            "country": d.country,
+            "doc_number": d.doc_number,
+            "kind": d.kind,
+            "publication_date": d.publication_date,
+            "application_number": d.application_number,
+            "filing_date": d.filing_date,
+            "title": d.title,
+            "party_countries": "|".join(
+                p.country for p in (*d.applicants, *d.inventors, *d.assignees) if p.country
+            ),
+            "priority_countries": "|".join(p.country for p in d.priority_claims if p.country),
+            "ipc": "|".join(d.ipc),
+            "inventor_count": len(d.inventors),
+            "delivery_date": delivery_date,
+        }
+        for d in docs
+    ]
+    frame = pd.DataFrame.from_records(rows, columns=_FRAME_COLUMNS)
+    for column in ("publication_date", "filing_date", "delivery_date"):
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+    return frame
+
+
+_FRAME_COLUMNS = [
+    "doc_key",
+    "country",
+    "doc_number",
+    "kind",
+    "publication_date",
+    "application_number",
+    "filing_date",
+    "title",
+    "party_countries",
+    "priority_countries",
+    "ipc",
+    "inventor_count",
+    "delivery_date",
+]
+
+
+def failed_checks_by_row(frame: pd.DataFrame) -> dict[int, set[str]]:
+    """Run the schema lazily; map each failing row position to the names of its checks."""
+    try:
+        DOCUMENT_SCHEMA.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures: dict[int, set[str]] = {}
+        for row in exc.failure_cases.itertuples(index=False):
+            check = _check_name(str(row.check), row.column)
+            if pd.isna(row.index):
+                # A failure pandera cannot pin to a row (a wrong dtype for the whole column)
+                # fails every row: nothing may pass unvalidated.
+                for position in range(len(frame)):
+                    failures.setdefault(position, set()).add(check)
+            else:
+                failures.setdefault(int(row.index), set()).add(check)
+        return failures
+    return {}
+
+
+def _check_name(check: str, column: object) -> str:
+    if check in ("not_nullable", "field_uniqueness") or check.startswith("dtype("):
+        base = "present" if check == "not_nullable" else check
+        return f"{column}_{base}" if isinstance(column, str) else base
+    return check
+
+
+def category_for(checks: Iterable[str]) -> QuarantineCategory:
+    categories = {CHECK_CATEGORIES.get(c, QuarantineCategory.SCHEMA_VIOLATION) for c in checks}
+    return next(c for c in _CATEGORY_PRECEDENCE if c in categories)
+
+
+class DeliveryValidator:
+    """Validates the documents of one delivery, batch by batch.
+
+    It remembers the document keys already seen in the delivery, so a document that appears
+    twice (which a weekly file must never contain) is quarantined as a conflict instead of
+    silently overwriting its twin.
+    """
+
+    def __init__(self, *, delivery_date: dt.date | None) -> None:
+        self.delivery_date = delivery_date
+        self._seen: dict[str, int] = {}
+
+    def validate(self, docs: Sequence[Document], positions: Sequence[int]) -> BatchResult:
+        """Split ``docs`` (at ``positions`` in the delivery) into valid and quarantined."""
+        frame = to_frame(docs, self.delivery_date)
+        failures = failed_checks_by_row(frame)
+        result = BatchResult(valid=[], valid_positions=[], quarantined=[])
+        for i, (doc, position) in enumerate(zip(docs, positions, strict=True)):
+            checks = set(failures.get(i, ()))
+            first_position = self._seen.get(doc.doc_key)
+            if first_position is not None:
+                checks.add("duplicate_doc_key_in_delivery")
+            if not checks:
+                self._seen[doc.doc_key] = position
+                result.valid.append(doc)
+                result.valid_positions.append(position)
+                continue
+            ordered = tuple(sorted(checks))
+            detail = "failed checks: " + ", ".join(ordered)
+            if first_position is not None:
+                detail += f"; {doc.doc_key} already appeared at position {first_position}"
+            result.quarantined.append(
+                QuarantineRecord(
+                    category=category_for(checks),
+                    failed_checks=ordered,
+                    source=doc.source,
+                    source_file=doc.source_file,
+                    position=position,
+                    payload_sha256=doc.payload_sha256,
+                    doc_key=doc.doc_key,
+                    detail=detail,
+                    payload=doc.to_json_dict(),
+                )
+            )
+        return result
