@@ -15,7 +15,7 @@ defect          what is written at that position                            quar
 ==============  ==========================================================  ===================
 truncated       the document, cut off in the middle of an element           parse_error
 not_xml         a stray block of non-XML bytes instead of a document        parse_error
-bad_date        publication date ``YYYY1345`` (month 13, day 45)            schema_violation
+bad_date        publication date ``YYYY1345`` (month 13, day 45)            parse_error
 missing_title   the document without its ``invention-title``                schema_violation
 bad_country     the first applicant's country given as ``USA``              unknown_code
 wrong_week      a publication date one week before the file's date          reference_integrity

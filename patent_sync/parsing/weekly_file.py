@@ -1,0 +1,218 @@
+"""Open a USPTO weekly delivery and split it into its documents, streaming.
+
+A weekly file (``ipgYYMMDD``, ``ipaYYMMDD``) is not one XML document but thousands of complete
+documents written back to back, each starting with its own ``<?xml ...?>`` line. It ships as a
+zip holding one ``.xml`` member. ``open_delivery`` streams that member without extracting it;
+``iter_raw_documents`` reads the stream in large chunks and cuts it at every line that starts
+with ``<?xml ``, so memory is bounded by the largest single document, never by the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import io
+import os
+import re
+import typing
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from patent_sync.parsing.errors import DeliveryError
+
+CHUNK_SIZE = 1 << 20  # 1 MiB: few Python-level iterations per weekly file, small memory
+_DOCUMENT_START = b"<?xml "
+_BOUNDARY = b"\n" + _DOCUMENT_START
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One document cut out of a delivery, before any parsing.
+
+    ``position`` is its 0-based ordinal in the delivery, ``line`` the 1-based line where it
+    starts, ``sha256`` the hex digest of ``data`` (the document's exact bytes).
+    """
+
+    position: int
+    line: int
+    data: bytes
+    sha256: str
+
+
+@contextlib.contextmanager
+def open_delivery(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Open a delivery as a binary stream of concatenated XML documents.
+
+    A zip (recognised by its magic bytes, not its name) is streamed from its single ``.xml``
+    member, decompressing as it is read; any other file is streamed as is. Raises
+    ``DeliveryError`` for an empty file, a ``.zip`` that is not a zip, an empty zip, a zip
+    without an ``.xml`` member or with several, and a zip that turns out corrupt while reading.
+    ``OSError`` (missing file, no permission) propagates unchanged.
+    """
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        if not head:
+            raise DeliveryError(f"{path.name} is an empty file", check="empty_file")
+        handle.seek(0)
+        if head.startswith(_ZIP_MAGIC):
+            with _open_zip_member(handle, path.name) as member:
+                yield member
+            return
+        if path.suffix.lower() == ".zip":
+            raise DeliveryError(
+                f"{path.name} is named .zip but is not a zip archive", check="not_a_zip"
+            )
+        yield handle
+
+
+@contextlib.contextmanager
+def _open_zip_member(handle: BinaryIO, name: str) -> Iterator[BinaryIO]:
+    try:
+        archive = zipfile.ZipFile(handle)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+        raise DeliveryError(
+            f"{name} is not a readable zip archive: {exc}", check="bad_zip"
+        ) from None
+    with archive:
+        files = [info for info in archive.infolist() if not info.is_dir()]
+        if not files:
+            raise DeliveryError(f"{name} is an empty zip archive", check="empty_zip")
+        xml_members = [info for info in files if info.filename.lower().endswith(".xml")]
+        if not xml_members:
+            found = ", ".join(info.filename for info in files[:5])
+            raise DeliveryError(
+                f"{name} holds no .xml file (found: {found})", check="zip_without_xml"
+            )
+        if len(xml_members) > 1:
+            found = ", ".join(info.filename for info in xml_members[:5])
+            raise DeliveryError(
+                f"{name} holds {len(xml_members)} .xml files ({found}); a weekly file holds "
+                "exactly one",
+                check="zip_multiple_xml",
+            )
+        try:
+            member = archive.open(xml_members[0])
+        except (RuntimeError, NotImplementedError, zipfile.BadZipFile) as exc:
+            # Encrypted members and unsupported compression methods land here.
+            raise DeliveryError(
+                f"{name}: cannot read {xml_members[0].filename}: {exc}", check="bad_zip"
+            ) from None
+        with member:
+            yield typing.cast(BinaryIO, _ZipMemberStream(member, name))
+
+
+class _ZipMemberStream(io.BufferedIOBase):
+    """Turns zip corruption found mid-stream (bad CRC, truncated data) into DeliveryError."""
+
+    def __init__(self, member: BinaryIO, archive_name: str) -> None:
+        super().__init__()
+        self._member = member
+        self._archive_name = archive_name
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return self._member.read(-1 if size is None else size)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise DeliveryError(
+                f"{self._archive_name} is corrupt: {exc}", check="corrupt_zip"
+            ) from None
+
+    def read1(self, size: int = -1) -> bytes:
+        return self.read(size)
+
+
+def iter_raw_documents(stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> Iterator[RawDocument]:
+    """Split a stream of concatenated XML documents into ``RawDocument``s, in order.
+
+    A document starts at the beginning of the stream or of any line that starts with
+    ``<?xml ``, and runs to the next such line (its trailing newline included). Stray bytes
+    are never dropped and never allowed to spoil a neighbour:
+
+    * bytes before the first ``<?xml `` line that are not just whitespace become a piece of
+      their own;
+    * bytes after a document's root end tag (a block that is not a document, written between
+      two documents) are cut off into a piece of their own, so the document before them still
+      parses and the block itself is quarantined downstream.
+
+    An empty stream yields nothing. Concatenating every piece's ``data`` gives back the stream
+    (minus leading blank lines).
+    """
+    position = 0
+    for line, piece in _pieces(stream, chunk_size):
+        for offset, part in _split_trailing_content(piece):
+            yield RawDocument(position, line + offset, part, hashlib.sha256(part).hexdigest())
+            position += 1
+
+
+def _pieces(stream: BinaryIO, chunk_size: int) -> Iterator[tuple[int, bytes]]:
+    """(first line, bytes) of each piece between ``<?xml `` lines; reads in big chunks."""
+    buffer = bytearray()
+    line = 1  # line number of buffer[0] in the stream
+    scan_from = 0  # boundaries before this offset were already searched for
+    first = True
+    at_eof = False
+    while True:
+        boundary = buffer.find(_BOUNDARY, scan_from)
+        if boundary < 0:
+            if at_eof:
+                break
+            chunk = stream.read(chunk_size)
+            if not chunk:
+                at_eof = True
+                continue
+            # A boundary may straddle the old end of the buffer: rescan its last few bytes.
+            scan_from = max(0, len(buffer) - len(_BOUNDARY) + 1)
+            buffer += chunk
+            continue
+        end = boundary + 1  # the newline belongs to the document it ends
+        with memoryview(buffer) as view:
+            data = bytes(view[:end])  # one copy (slicing the bytearray would make two)
+        del buffer[:end]  # cheap in CPython: bytearray moves its start pointer
+        scan_from = 0
+        if not (first and not data.strip()):  # leading blank lines carry nothing
+            yield line, data
+        first = False
+        line += data.count(b"\n")
+    if buffer.strip():
+        yield line, bytes(buffer)
+
+
+_ROOT_START = re.compile(rb"<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)[\s/>]")
+
+
+def _split_trailing_content(piece: bytes) -> list[tuple[int, bytes]]:
+    """``piece`` as [(line offset, bytes)], with anything after the root end tag split off.
+
+    The normal case (the piece ends with its root end tag) costs a regex over the head and
+    one ``endswith``. A piece whose root never ends (truncated) is left whole for the parser
+    to reject.
+    """
+    if not piece.startswith(_DOCUMENT_START):
+        return [(0, piece)]
+    match = _ROOT_START.search(piece, 0, 8192)
+    if match is None:
+        return [(0, piece)]
+    end_tag = b"</" + match.group(1) + b">"
+    if piece[-len(end_tag) - 64 :].rstrip().endswith(end_tag):  # tail only: no full copy
+        return [(0, piece)]
+    root_end = piece.find(end_tag, match.end())
+    if root_end < 0:
+        return [(0, piece)]
+    cut = root_end + len(end_tag)
+    newline = piece.find(b"\n", cut)
+    rest_start = newline + 1 if newline >= 0 and not piece[cut:newline].strip() else cut
+    rest = piece[rest_start:]
+    # Comments and processing instructions may legally follow the root element.
+    if not rest.strip() or rest.lstrip().startswith((b"<!--", b"<?")):
+        return [(0, piece)]
+    document = piece[:rest_start]
+    return [(0, document), (document.count(b"\n"), rest)]
