@@ -1,0 +1,146 @@
+"""Paris Convention priority and PCT rules: national phase entry, demand for Chapter II."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from patent_sync.deadlines.arithmetic import describe
+from patent_sync.deadlines.errors import InvalidParameterError
+from patent_sync.deadlines.model import DeadlineResult, Rule, RuleParam
+from patent_sync.deadlines.rules.common import Notes, calendar_for, roll_citation
+
+PARIS_PRIORITY = Rule(
+    id="paris.priority",
+    title="Later filing claiming Paris Convention priority",
+    citation="Paris Convention Art. 4C(1), 4C(3)",
+    trigger="filing date of the first application",
+    params=(
+        RuleParam(
+            "office",
+            "office",
+            "office where the later application is filed (USPTO, EPO, or IB for a PCT "
+            "application filed with the IB as receiving Office)",
+            required=True,
+            choices=("USPTO", "EPO", "IB"),
+        ),
+    ),
+    extendable=False,
+    office="(office parameter)",
+    period="12 months",
+)
+
+NATIONAL_PHASE = Rule(
+    id="pct.national_phase",
+    title="Entry into the national/regional phase of a PCT application",
+    citation="PCT Art. 22, 39(1); 35 USC 371 (USPTO, 30 months); EPC Rule 159(1) (EPO, 31 months)",
+    trigger="priority date (the international filing date if no priority is claimed)",
+    params=(
+        RuleParam(
+            "office",
+            "office",
+            "designated/elected office: USPTO (30 months) or EPO (31 months)",
+            required=True,
+            choices=("USPTO", "EPO"),
+        ),
+    ),
+    extendable=False,
+    office="(office parameter)",
+    period="30 months (USPTO) / 31 months (EPO) from the priority date",
+)
+
+DEMAND = Rule(
+    id="pct.demand",
+    title="Demand for international preliminary examination (PCT Chapter II)",
+    citation="PCT Rule 54bis.1(a); PCT Rule 80.5",
+    trigger="date of transmittal of the international search report and written opinion",
+    params=(
+        RuleParam("priority_date", "date", "priority date of the application", required=True),
+        RuleParam(
+            "office",
+            "office",
+            "International Preliminary Examining Authority: USPTO or EPO",
+            required=True,
+            choices=("USPTO", "EPO"),
+        ),
+    ),
+    extendable=False,
+    office="(office parameter)",
+    period="later of 3 months from transmittal and 22 months from priority",
+)
+
+_ENTRY_MONTHS = {"USPTO": 30, "EPO": 31}
+_ENTRY_LAW = {"USPTO": "PCT Art. 22(1); 35 USC 371(b)", "EPO": "PCT Art. 22(3); EPC Rule 159(1)"}
+_PARIS_LAW = {
+    "USPTO": "35 USC 119(a)",
+    "EPO": "EPC Art. 87(1)",
+    "IB": "PCT Art. 8(2)(a)",
+}
+
+
+def paris_priority(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
+    """12 months from the first filing, rolled over the closed days of the office of filing."""
+    office: str = params["office"]
+    notes = Notes()
+    notes.add(f"Trigger {describe(trigger)}: filing date of the first application.")
+    end = notes.months(trigger, 12, f"priority period; Paris Art. 4C(1), {_PARIS_LAW[office]}")
+    citation = roll_citation(office, "Paris Art. 4C(3)")
+    due = notes.roll(calendar_for(office), end, citation)
+    notes.add(
+        f"Due date {describe(due)} at the {office}. Not extendable; restoration of priority "
+        f"(up to 2 months more, on request and showing) is a remedy, not an extension."
+    )
+    return notes.result(rule, trigger, due, None, f"{rule.citation}; {citation}", params)
+
+
+def national_phase(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
+    """30 months (USPTO) or 31 months (EPO) from the priority date."""
+    office: str = params["office"]
+    months = _ENTRY_MONTHS[office]
+    notes = Notes()
+    notes.add(f"Trigger {describe(trigger)}: priority date.")
+    end = notes.months(trigger, months, f"{office} national phase; {_ENTRY_LAW[office]}")
+    citation = roll_citation(office, "PCT Rule 80.5")
+    due = notes.roll(calendar_for(office), end, citation)
+    remedy = (
+        "further processing (EPC Rule 135) after the loss-of-rights communication"
+        if office == "EPO"
+        else "revival by petition (37 CFR 1.137)"
+    )
+    notes.add(f"Due date {describe(due)}. Not extendable; late entry only by {remedy}.")
+    return notes.result(rule, trigger, due, None, f"{_ENTRY_LAW[office]}; {citation}", params)
+
+
+def demand(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
+    """The later of 3 months from transmittal and 22 months from the priority date."""
+    priority: dt.date = params["priority_date"]
+    office: str = params["office"]
+    if priority > trigger:
+        raise InvalidParameterError(
+            f"{rule.id}: priority_date {priority.isoformat()} is after the transmittal date "
+            f"{trigger.isoformat()}; the priority date always comes first"
+        )
+    notes = Notes()
+    notes.add(
+        f"Trigger {describe(trigger)}: transmittal of the international search report and "
+        f"written opinion; priority date {priority.isoformat()}."
+    )
+    from_transmittal = notes.months(trigger, 3, "PCT Rule 54bis.1(a)")
+    from_priority = notes.months(priority, 22, "PCT Rule 54bis.1(a)")
+    later = max(from_transmittal, from_priority)
+    which = "3 months from transmittal" if later == from_transmittal else "22 months from priority"
+    notes.add(f"The later of the two applies: {describe(later)} ({which}).")
+    citation = roll_citation(office, "PCT Rule 80.5")
+    due = notes.roll(calendar_for(office), later, citation)
+    notes.add(
+        f"Due date {describe(due)} (demand filed with the {office} as IPEA). Not extendable; a "
+        f"late demand is considered not to have been submitted (PCT Rule 54bis.1(b))."
+    )
+    return notes.result(rule, trigger, due, None, rule.citation, params)
+
+
+RULES = (
+    (PARIS_PRIORITY, paris_priority),
+    (NATIONAL_PHASE, national_phase),
+    (DEMAND, demand),
+)

@@ -1,0 +1,192 @@
+"""USPTO rules: Office action reply, issue fee, maintenance fees, provisional conversion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from patent_sync.deadlines.arithmetic import add_months, describe
+from patent_sync.deadlines.errors import ExtensionNotAllowedError, InvalidParameterError
+from patent_sync.deadlines.model import DeadlineResult, Rule, RuleParam
+from patent_sync.deadlines.rules.common import US_ROLL, Notes, calendar_for
+
+_STATUTORY_MONTHS = 6  # 35 USC 133
+
+OA_REPLY = Rule(
+    id="us.oa_reply",
+    title="Reply to a USPTO Office action (non-final or final)",
+    citation="35 USC 133; 37 CFR 1.134, 1.136(a); MPEP 710.01(a); 35 USC 21(b)",
+    trigger="mailing (notification) date of the Office action",
+    params=(
+        RuleParam("period_months", "int", "shortened statutory period set in the action", 3),
+        RuleParam(
+            "extension_months",
+            "int",
+            "months of extension bought under 37 CFR 1.136(a); the total may not pass 6 months",
+            0,
+        ),
+    ),
+    extendable=True,
+    office="USPTO",
+    period="shortened statutory period (usually 3 months), extendable to 6 months",
+)
+
+ISSUE_FEE = Rule(
+    id="us.issue_fee",
+    title="Payment of the issue fee after a notice of allowance",
+    citation="35 USC 151(a); 37 CFR 1.311(a); 35 USC 21(b)",
+    trigger="mailing date of the notice of allowance",
+    params=(RuleParam("extension_months", "int", "must be 0: the period cannot be extended", 0),),
+    extendable=False,
+    office="USPTO",
+    period="3 months, not extendable",
+)
+
+MAINTENANCE_FEE = Rule(
+    id="us.maintenance_fee",
+    title="US maintenance fee (3.5, 7.5 or 11.5 years after grant)",
+    citation="35 USC 41(b); 37 CFR 1.362(d), (e); MPEP 2506; 35 USC 21(b)",
+    trigger="grant (issue) date of the patent",
+    params=(
+        RuleParam(
+            "stage",
+            "stage",
+            "which fee: 3.5, 7.5 or 11.5 (years after grant)",
+            required=True,
+            choices=("3.5", "7.5", "11.5"),
+        ),
+    ),
+    extendable=False,
+    office="USPTO",
+    period="window closes 3.5/7.5/11.5 years after grant; 6-month grace with surcharge",
+)
+
+PROVISIONAL_CONVERSION = Rule(
+    id="us.provisional_conversion",
+    title="Nonprovisional filing claiming a provisional application",
+    citation="35 USC 119(e)(1), (3); 37 CFR 1.7(b), 1.78(a)",
+    trigger="filing date of the provisional application",
+    params=(),
+    extendable=False,
+    office="USPTO",
+    period="12 months",
+)
+
+_STAGES = {"3.5": (36, 42, 48), "7.5": (84, 90, 96), "11.5": (132, 138, 144)}
+
+
+def oa_reply(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
+    """Reply due at the end of the period plus extensions bought; final at 6 months."""
+    period: int = params["period_months"]
+    extension: int = params["extension_months"]
+    if not 1 <= period <= _STATUTORY_MONTHS:
+        raise InvalidParameterError(
+            f"{rule.id}: period_months must be 1 to 6 (35 USC 133 allows at most 6 months), "
+            f"got {period}"
+        )
+    if extension < 0:
+        raise InvalidParameterError(f"{rule.id}: extension_months cannot be negative")
+    if period + extension > _STATUTORY_MONTHS:
+        most = _STATUTORY_MONTHS - period
+        raise ExtensionNotAllowedError(
+            f"{rule.id}: a {period}-month period plus {extension} month(s) of extension passes "
+            f"the 6-month statutory limit (35 USC 133); at most {most} month(s) of extension "
+            f"can be bought under 37 CFR 1.136(a)"
+        )
+    uspto = calendar_for("USPTO")
+    notes = Notes()
+    notes.add(f"Trigger {describe(trigger)}: mailing date of the Office action.")
+    original_end = notes.months(
+        trigger, period, "shortened statutory period; 37 CFR 1.134, MPEP 710.01(a)"
+    )
+    if extension:
+        notes.add(
+            f"{extension} month(s) of extension bought under 37 CFR 1.136(a): counted from the "
+            f"last calendar day of the original period ({original_end.isoformat()}), even if "
+            f"that day is a weekend or holiday, i.e. {period + extension} months from the "
+            f"mailing date (MPEP 710.01(a))."
+        )
+        end = notes.months(trigger, period + extension, "period plus extensions")
+    else:
+        end = original_end
+    due = notes.roll(uspto, end, US_ROLL)
+    notes.add(f"Due date {describe(due)}.")
+    if period + extension < _STATUTORY_MONTHS:
+        notes.add(
+            f"Further extension possible: up to {_STATUTORY_MONTHS - period - extension} more "
+            f"month(s) under 37 CFR 1.136(a) with the fee, never past the statutory limit."
+        )
+    limit = notes.months(trigger, _STATUTORY_MONTHS, "statutory limit, 35 USC 133")
+    final = notes.roll(uspto, limit, US_ROLL)
+    notes.add(
+        f"Final date {describe(final)}: without a reply by then the application is abandoned."
+    )
+    return notes.result(rule, trigger, due, final, rule.citation, params)
+
+
+def issue_fee(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
+    """Issue fee due 3 months after the notice of allowance; never extendable."""
+    extension: int = params["extension_months"]
+    if extension != 0:
+        raise ExtensionNotAllowedError(
+            f"{rule.id}: the issue fee period (37 CFR 1.311) cannot be extended; "
+            f"extension_months must be 0, got {extension}"
+        )
+    notes = Notes()
+    notes.add(f"Trigger {describe(trigger)}: mailing date of the notice of allowance.")
+    end = notes.months(trigger, 3, "35 USC 151(a); 37 CFR 1.311(a)")
+    due = notes.roll(calendar_for("USPTO"), end, US_ROLL)
+    notes.add(
+        f"Due date {describe(due)}. Not extendable (37 CFR 1.311(a)); unpaid, the application "
+        f"is abandoned (revival only by petition under 37 CFR 1.137)."
+    )
+    return notes.result(rule, trigger, due, None, rule.citation, params)
+
+
+def maintenance_fee(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
+    """Due at the end of the no-surcharge window; final at the end of the grace period."""
+    stage: str = params["stage"]
+    opens, closes, grace = _STAGES[stage]
+    uspto = calendar_for("USPTO")
+    notes = Notes()
+    notes.add(f"Trigger {describe(trigger)}: grant (issue) date of the patent.")
+    notes.add(
+        f"Window without surcharge opens {add_months(trigger, opens).isoformat()} "
+        f"({opens // 12} years after grant; 37 CFR 1.362(d)); the fee cannot be paid earlier."
+    )
+    window_end = notes.months(
+        trigger, closes, f"{stage}-year due date, end of the window; 35 USC 41(b), MPEP 2506"
+    )
+    due = notes.roll(uspto, window_end, US_ROLL)
+    notes.add(f"Due date (no surcharge) {describe(due)}.")
+    grace_end = notes.months(
+        trigger, grace, "end of the 6-month grace period with surcharge; 37 CFR 1.362(e)"
+    )
+    final = notes.roll(uspto, grace_end, US_ROLL)
+    notes.add(
+        f"Final date (with surcharge, 37 CFR 1.20(h)) {describe(final)}: unpaid, the patent "
+        f"expires at the end of the grace period (35 USC 41(b)); reinstatement only by "
+        f"petition (37 CFR 1.378)."
+    )
+    return notes.result(rule, trigger, due, final, rule.citation, params)
+
+
+def provisional_conversion(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
+    """The nonprovisional must be filed within 12 months of the provisional."""
+    notes = Notes()
+    notes.add(f"Trigger {describe(trigger)}: filing date of the provisional application.")
+    end = notes.months(trigger, 12, "35 USC 119(e)(1)")
+    due = notes.roll(calendar_for("USPTO"), end, "35 USC 119(e)(3); 37 CFR 1.7(b)")
+    notes.add(
+        f"Due date {describe(due)}. Not extendable; the benefit can only be restored by "
+        f"petition within 2 months after it (37 CFR 1.78(b)), which is not a period extension."
+    )
+    return notes.result(rule, trigger, due, None, rule.citation, params)
+
+
+RULES = (
+    (OA_REPLY, oa_reply),
+    (ISSUE_FEE, issue_fee),
+    (MAINTENANCE_FEE, maintenance_fee),
+    (PROVISIONAL_CONVERSION, provisional_conversion),
+)
