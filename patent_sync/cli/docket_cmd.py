@@ -1,0 +1,170 @@
+"""``patent-sync docket FILE [FILE ...]``: the docket for the matters whose events are in FILEs.
+
+Each FILE is detected by content: a USPTO ODP transactions (or application) JSON response, an
+EP Register biblio / events / procedural-steps XML response, or an INPADOC legal XML response.
+Files may be mixed; EP events keyed by publication number are re-keyed by application number
+when a Register biblio is among the files.
+
+stdout: one JSON object per docket entry (JSON Lines) with ``matter, rule, trigger_event,
+trigger_date, due_date, final_date, extendable, citation, status, status_reason, explanation,
+params``. stderr: a summary, then every event that should have produced or closed an entry but
+could not (``unhandled:``), codes outside the taxonomy (``unknown code:``) and warnings.
+
+With ``--sync`` the events and entries are also written to the docket store (``--store``), each
+change audited; running it again with the same files changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from patent_sync.cli.errors import CliError
+from patent_sync.docket.engine import DocketResult, evaluate_docket
+from patent_sync.events import EventBatch, EventParseError, load_event_files
+from patent_sync.model import DocketEntry
+
+ENTRY_FIELDS = (
+    "matter",
+    "rule",
+    "trigger_event",
+    "trigger_date",
+    "due_date",
+    "final_date",
+    "extendable",
+    "citation",
+    "status",
+    "status_reason",
+    "explanation",
+    "params",
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "docket",
+        help="build the docket from event files (ODP, EP Register, INPADOC); print JSON Lines",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="event files")
+    parser.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        help="reference date for the renewal-fee horizon (default: today)",
+    )
+    parser.add_argument(
+        "--open", action="store_true", help="print only open entries (default: all, with status)"
+    )
+    parser.add_argument(
+        "--sync", action="store_true", help="also record the events and entries in the store"
+    )
+    parser.add_argument(
+        "--store", default=None, help="store URL for --sync (default: PATENT_SYNC_STORE_URL)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    batch = load_batch(args.files)
+    as_of = args.as_of or dt.date.today()
+    result = evaluate_docket(batch.events, matter_facts=batch.facts, as_of=as_of)
+    out = sys.stdout
+    for entry in result.entries:
+        if args.open and entry.status != "open":
+            continue
+        out.write(json.dumps(entry_line(entry), ensure_ascii=False) + "\n")
+    report(batch, result, len(args.files))
+    if args.sync:
+        sync_to_store(args.store, batch, result)
+    return 0
+
+
+def load_batch(files: list[Path]) -> EventBatch:
+    """Load event files, turning every failure into a one-line ``CliError``."""
+    for path in files:
+        if not path.exists():
+            raise CliError(f"{path}: no such file")
+        if not path.is_file():
+            raise CliError(f"{path}: not a regular file")
+    try:
+        return load_event_files(files)
+    except EventParseError as exc:
+        raise CliError(str(exc).replace("\n", " ")) from None
+
+
+def entry_line(entry: DocketEntry) -> dict[str, Any]:
+    """The JSON Lines object for one entry, fields in the documented order."""
+    data = entry.to_json_dict()
+    data["params"] = dict(entry.params)
+    return {name: data[name] for name in ENTRY_FIELDS}
+
+
+def report(batch: EventBatch, result: DocketResult, file_count: int) -> None:
+    """Summary and everything a person must look at, on stderr."""
+    err = sys.stderr
+    open_count = sum(1 for e in result.entries if e.status == "open")
+    print(
+        f"{len(batch.events)} events from {file_count} file(s); {len(result.entries)} entries "
+        f"({open_count} open); {len(result.unhandled_events)} unhandled; "
+        f"{len(result.unknown_codes)} unknown code(s); {len(result.warnings)} warning(s)",
+        file=err,
+    )
+    for item in result.unhandled_events:
+        ev = item.event
+        print(
+            f"unhandled: {ev.application_key} {ev.source_code} {ev.event_date}: {item.reason}",
+            file=err,
+        )
+    for line in result.unknown_codes:
+        print(f"unknown code: {line}", file=err)
+    for line in batch.warnings + result.warnings:
+        print(f"warning: {line}", file=err)
+
+
+def sync_to_store(url: str | None, batch: EventBatch, result: DocketResult) -> None:
+    """Record events and sync every matter's entries, auditing each change."""
+    from patent_sync.audit import AuditKeyError, AuditLog, load_audit_key, load_or_create_local_key
+    from patent_sync.docket.repository import record_events, sync_docket
+    from patent_sync.settings import ENV_AUDIT_KEY, Settings
+    from patent_sync.store import StoreError, open_store
+
+    settings = Settings.from_env()
+    try:
+        store = open_store(url or settings.store_url)
+    except (StoreError, ValueError) as exc:
+        raise CliError(f"cannot open the docket store: {exc}") from None
+    try:
+        key = (
+            load_audit_key()
+            if os.environ.get(ENV_AUDIT_KEY)
+            else load_or_create_local_key(settings.audit_key_path)
+        )
+    except (AuditKeyError, OSError) as exc:
+        raise CliError(f"audit key: {exc}") from None
+    with store:
+        store.migrate()
+        audit = AuditLog(store, key)
+        new_events = record_events(store, audit, batch.events)
+        changes = 0
+        matters = sorted({e.application_key for e in batch.events} | set(batch.facts))
+        for matter in matters:
+            entries = [e for e in result.entries if e.matter == matter]
+            changes += len(sync_docket(store, audit, matter, entries).changes)
+    print(
+        f"store {store.url_for_display}: {new_events} new event(s), {changes} docket change(s)",
+        file=sys.stderr,
+    )
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None

@@ -1,0 +1,127 @@
+"""Pick the parser for an event file and load several files into one batch.
+
+``detect_event_format`` looks at the bytes, not the file name: JSON with a
+``patentFileWrapperDataBag`` is a USPTO ODP response; XML with EP Register
+``register-document`` elements is a Register response; XML with INPADOC ``ops:legal`` elements
+is a legal response. Anything else is refused with a one-line ``EventParseError``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from patent_sync.events import ep_register, inpadoc_legal, uspto_odp
+from patent_sync.events.common import EventParseError, ParsedEvents, parse_xml
+from patent_sync.model import Event
+
+FORMATS = (uspto_odp.FORMAT, ep_register.FORMAT, inpadoc_legal.FORMAT)
+
+
+def event_key(event: Event) -> tuple[str, str, str, str, str, int]:
+    """The identity of an event: what it says plus how many times it has been said."""
+    return (
+        event.application_key,
+        event.source,
+        event.source_code,
+        event.event_date.isoformat(),
+        event.description,
+        event.occurrence,
+    )
+
+
+def detect_event_format(data: bytes) -> str:
+    """The format name of an event file's bytes (one of ``FORMATS``)."""
+    return parse_event_bytes(data).format
+
+
+def parse_event_bytes(data: bytes) -> ParsedEvents:
+    """Detect the format of ``data`` and parse it."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head in (b"{", b"["):
+        try:
+            document = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise EventParseError(f"not valid JSON: {exc}") from None
+        if not uspto_odp.looks_like_odp(document):
+            raise EventParseError(
+                "JSON but not a USPTO ODP transactions response (no patentFileWrapperDataBag)"
+            )
+        return uspto_odp.parse_odp_transactions(data)
+    if head == b"<":
+        root = parse_xml(data)
+        if ep_register.is_register_document(root):
+            return ep_register.parse_ep_register(data, root)
+        if inpadoc_legal.is_legal_document(root):
+            return inpadoc_legal.parse_inpadoc_legal(data, root)
+        raise EventParseError(
+            "XML but neither an EP Register response nor INPADOC legal events "
+            f"(root element {root.tag!r})"
+        )
+    raise EventParseError(
+        "not an event file: expected USPTO ODP JSON, EP Register XML or INPADOC legal XML"
+    )
+
+
+def load_event_file(path: str | Path) -> ParsedEvents:
+    """Read and parse one file; errors name the file and stay on one line."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise EventParseError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise EventParseError(f"{path}: empty file")
+    try:
+        return parse_event_bytes(data)
+    except EventParseError as exc:
+        raise EventParseError(f"{path}: {exc}") from None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EventBatch:
+    """Events from several files, with EP publication keys resolved and duplicates merged."""
+
+    events: tuple[Event, ...]
+    facts: Mapping[str, Mapping[str, Any]]
+    undated: tuple[str, ...]
+    warnings: tuple[str, ...]
+    formats: tuple[str, ...]
+
+
+def merge_parsed(parsed: Iterable[ParsedEvents]) -> EventBatch:
+    """Merge parse results: apply aliases, union facts, drop exact repeats of the same event.
+
+    The same status history appears in every Register response and the same response may be
+    loaded twice; an event with the same identity (``event_key``) is one event.
+    """
+    parsed = list(parsed)
+    aliases: dict[str, str] = {}
+    for item in parsed:
+        aliases.update(item.aliases)
+    facts: dict[str, dict[str, Any]] = {}
+    events: dict[tuple[str, str, str, str, str, int], Event] = {}
+    warnings: list[str] = []
+    for item in parsed:
+        for key, values in item.facts.items():
+            facts.setdefault(aliases.get(key, key), {}).update(values)
+        for event in item.events:
+            if event.application_key in aliases:
+                event = dataclasses.replace(event, application_key=aliases[event.application_key])
+            events.setdefault(event_key(event), event)
+        warnings += [w for w in item.warnings if w.split(":", 1)[0] not in aliases]
+    return EventBatch(
+        events=tuple(events.values()),
+        facts=facts,
+        undated=tuple(u for item in parsed for u in item.undated),
+        warnings=tuple(dict.fromkeys(warnings)),
+        formats=tuple(item.format for item in parsed),
+    )
+
+
+def load_event_files(paths: Iterable[str | Path]) -> EventBatch:
+    """Load and merge several event files (any mix of the supported formats)."""
+    return merge_parsed(load_event_file(p) for p in paths)
