@@ -1,0 +1,195 @@
+"""Benchmark: the whole US grants pipeline against a bare lxml parse of the same weekly file.
+
+Generates (once, cached under ``data/bench/``) a synthetic ``ipg`` weekly file at delivery
+volume, then runs two measurements, each in its own process so its peak memory is its own:
+
+* bare:      split the file on its XML declarations and ``lxml.etree.fromstring`` each document;
+* pipeline:  acquire (archive, hash) → split, parse, normalize (Parquet) → validate (pandera)
+             → upsert into a fresh SQLite docket store, with the audit log.
+
+Prints records per second, wall time, peak RSS and the pipeline / bare ratio (target ≤ 3x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from patent_sync.settings import PROJECT_ROOT
+
+GRANTS_PER_DELIVERY = 4_800
+BENCH_DATE = dt.date(2026, 11, 17)  # a Tuesday
+BENCH_SEED = 4_800
+
+
+def bench_file(count: int, out_dir: Path) -> Path:
+    """The synthetic weekly file for ``count`` grants, generated once and reused."""
+    from patent_sync.samplegen.demo import write_benchmark_file
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    marker = out_dir / f"ipg{BENCH_DATE:%y%m%d}.{count}.ok"
+    target = out_dir / f"ipg{BENCH_DATE:%y%m%d}.zip"
+    if not (marker.exists() and target.exists()):
+        info = write_benchmark_file(
+            out_dir, count=count, publication_date=BENCH_DATE, seed=BENCH_SEED
+        )
+        target = Path(info.path)
+        for stale in out_dir.glob("*.ok"):
+            stale.unlink()
+        marker.write_text(str(target))
+    return target
+
+
+def _peak_rss_mib() -> float:
+    # ru_maxrss is KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_bare(path: Path) -> dict[str, float]:
+    """Split on declarations and parse each document with lxml; nothing else."""
+    from lxml import etree
+
+    from patent_sync.parsing.weekly_file import iter_raw_documents, open_delivery
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    start = time.perf_counter()
+    count = 0
+    with open_delivery(path) as stream:
+        for raw in iter_raw_documents(stream):
+            etree.fromstring(raw.data, parser)
+            count += 1
+    seconds = time.perf_counter() - start
+    return {"records": count, "seconds": seconds, "peak_rss_mib": _peak_rss_mib()}
+
+
+def run_pipeline(path: Path) -> dict[str, float]:
+    """The full pipeline on a fresh embedded home (SQLite store, archive, lake, audit)."""
+    from patent_sync.acquisition.feeds import US_GRANTS
+    from patent_sync.archive.raw_archive import RawArchive
+    from patent_sync.audit import AuditLog
+    from patent_sync.pipeline import us_feed
+    from patent_sync.pipeline.lake import Lake
+    from patent_sync.pipeline.sources import LocalSource
+    from patent_sync.store import open_store
+
+    with tempfile.TemporaryDirectory(prefix="patent_sync_bench_") as tmp:
+        home = Path(tmp)
+        store = open_store(f"sqlite:///{home / 'docket.sqlite'}")
+        store.migrate()
+        audit = AuditLog(store, b"bench-key-" * 4)
+        lake = Lake(home / "lake")
+        archive = RawArchive(home / "archive", store)
+        key = BENCH_DATE.isoformat()
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        delivery = us_feed.acquire_delivery(
+            US_GRANTS,
+            BENCH_DATE,
+            source=LocalSource(path.parent),
+            archive=archive,
+            audit=audit,
+            work_dir=home / "downloads",
+        )
+        timings["acquire"] = time.perf_counter() - start
+        mark = time.perf_counter()
+        normalized = us_feed.normalize_delivery(
+            archive.path_for(delivery.sha256),
+            source_file=delivery.file_name,
+            lake=lake,
+            feed=US_GRANTS.name,
+            partition_key=key,
+        )
+        timings["normalize"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        validated = us_feed.validate_delivery(
+            lake=lake, feed=US_GRANTS.name, partition_key=key, delivery_date=BENCH_DATE
+        )
+        timings["validate"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        loaded = us_feed.load_delivery(
+            lake=lake,
+            store=store,
+            audit=audit,
+            feed=US_GRANTS.name,
+            partition_key=key,
+            file_name=delivery.file_name,
+            payload_sha256=delivery.sha256,
+        )
+        timings["load"] = time.perf_counter() - mark
+        seconds = time.perf_counter() - start
+        store.close()
+    return {
+        "records": normalized.records_in,
+        "valid": validated.valid,
+        "quarantined": validated.quarantined,
+        "created": loaded.created,
+        "seconds": seconds,
+        "peak_rss_mib": _peak_rss_mib(),
+        **{f"{k}_seconds": v for k, v in timings.items()},
+    }
+
+
+def _measure(mode: str, path: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-m", "patent_sync.bench.us_pipeline_bench", f"--{mode}", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=GRANTS_PER_DELIVERY)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "data" / "bench")
+    parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--pipeline", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.bare:
+        print(json.dumps(run_bare(args.bare)))
+        return 0
+    if args.pipeline:
+        print(json.dumps(run_pipeline(args.pipeline)))
+        return 0
+
+    print(f"US grants pipeline: generating a {args.count:,}-grant ipg weekly file ...", flush=True)
+    path = bench_file(args.count, args.out)
+    size_mib = path.stat().st_size / 2**20
+    print(f"  file: {path} ({size_mib:,.1f} MiB zipped)")
+    bare = _measure("bare", path)
+    pipe = _measure("pipeline", path)
+    ratio = pipe["seconds"] / bare["seconds"] if bare["seconds"] else float("inf")
+    print(
+        f"  bare lxml parse:  {bare['records']:>6,.0f} documents in {bare['seconds']:6.2f} s "
+        f"= {bare['records'] / bare['seconds']:8,.0f} records/s, peak RSS "
+        f"{bare['peak_rss_mib']:6.0f} MiB"
+    )
+    print(
+        f"  whole pipeline:   {pipe['records']:>6,.0f} records   in {pipe['seconds']:6.2f} s "
+        f"= {pipe['records'] / pipe['seconds']:8,.0f} records/s, peak RSS "
+        f"{pipe['peak_rss_mib']:6.0f} MiB"
+    )
+    stages = ", ".join(
+        f"{name} {pipe[f'{name}_seconds']:.2f} s"
+        for name in ("acquire", "normalize", "validate", "load")
+    )
+    print(f"    stages: {stages}")
+    print(
+        f"    {pipe['valid']:,.0f} valid, {pipe['quarantined']:,.0f} quarantined, "
+        f"{pipe['created']:,.0f} created in the docket store"
+    )
+    verdict = "within" if ratio <= 3 else "OVER"
+    print(f"  pipeline / bare parse: {ratio:.2f}x ({verdict} the 3x target)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""``patent-sync demo``: run the US feeds over the sample weekly files in ``data/uspto``.
+
+Everything is embedded: the SQLite docket store, the raw archive and the lake under
+``PATENT_SYNC_HOME`` (default ``var/``), and Dagster's own SQLite instance in
+``var/dagster_home`` so that ``make ui`` shows the runs afterwards. No server, no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from patent_sync.cli.errors import CliError
+from patent_sync.settings import ENV_AUDIT_KEY, ENV_FEED_SOURCE, Settings
+
+# The runs' step-by-step events are in the UI; the terminal gets warnings and errors only.
+_QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+_INSTANCE_YAML = """\
+# Dagster's embedded instance for the demo and `make ui`: SQLite under this directory.
+telemetry:
+  enabled: false
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="materialize the US feeds over the sample weekly files (embedded, offline)",
+        description=__doc__,
+    )
+    parser.set_defaults(func=run)
+
+
+def prepare_local_instance(settings: Settings) -> Path:
+    """Point DAGSTER_HOME at the embedded instance directory and create it."""
+    dagster_home = settings.home / "dagster_home"
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(_INSTANCE_YAML)
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    return dagster_home
+
+
+def ensure_audit_key(settings: Settings) -> str | None:
+    """Use PATENT_SYNC_AUDIT_KEY, or create a local key file; returns a notice to print."""
+    from patent_sync.audit.keys import load_or_create_local_key
+
+    if os.environ.get(ENV_AUDIT_KEY):
+        return None
+    existed = settings.audit_key_path.exists()
+    key = load_or_create_local_key(settings.audit_key_path)
+    os.environ[ENV_AUDIT_KEY] = key.hex()
+    if existed:
+        return f"audit key: using the local key in {settings.audit_key_path}"
+    return (
+        f"audit key: created a local HMAC key in {settings.audit_key_path} (mode 0600); "
+        f"in production set {ENV_AUDIT_KEY} instead"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if settings.feed_source != "local":
+        raise CliError(f"the demo reads local sample files; unset {ENV_FEED_SOURCE}")
+    if not settings.feed_dir.is_dir():
+        raise CliError(f"sample feed directory not found: {settings.feed_dir}")
+    settings.home.mkdir(parents=True, exist_ok=True)
+    notice = ensure_audit_key(settings)
+    prepare_local_instance(settings)
+    if notice:
+        print(notice)
+
+    import dagster as dg
+
+    from patent_sync.acquisition.feeds import US_FEEDS
+    from patent_sync.acquisition.local_source import LocalFeedDirectory
+    from patent_sync.audit import AuditLog
+    from patent_sync.audit.keys import parse_audit_key
+    from patent_sync.definitions import defs as build_defs
+    from patent_sync.store import open_store
+
+    defs = build_defs()
+    instance = dg.DagsterInstance.get()
+    directory = LocalFeedDirectory(settings.feed_dir)
+    load_ids: list[int] = []
+    failed = False
+    for feed in US_FEEDS:
+        job = defs.resolve_job_def(f"{feed.name}_job")
+        for publication_date in directory.available_dates(feed):
+            key = publication_date.isoformat()
+            result = job.execute_in_process(
+                partition_key=key,
+                instance=instance,
+                raise_on_error=False,
+                run_config=_QUIET_LOGS,
+            )
+            status = "ok" if result.success else "FAILED"
+            failed |= not result.success
+            print(f"  {feed.name} {key}: run {result.run_id[:8]} {status}")
+            for event in result.get_asset_materialization_events():
+                mat = event.materialization
+                if mat.asset_key.path[-1].endswith("_docket") and "load_id" in mat.metadata:
+                    load_ids.append(int(mat.metadata["load_id"].value))
+
+    store = open_store(settings.store_url)
+    try:
+        documents = store.count_documents()
+        quarantine = store.quarantine_counts()
+        audit = AuditLog(store, parse_audit_key(os.environ[ENV_AUDIT_KEY]))
+        verify = audit.verify()
+        latest = store.latest_load_id()
+    finally:
+        store.close()
+
+    print()
+    print(f"docket store:   {store.url_for_display}")
+    print(f"documents:      {documents} loaded")
+    total_q = sum(quarantine.values())
+    by_cat = ", ".join(f"{k} {v}" for k, v in sorted(quarantine.items())) or "none"
+    print(f"quarantined:    {total_q} ({by_cat})")
+    print(f"load ids:       {', '.join(map(str, sorted(set(load_ids)))) or '-'} (latest {latest})")
+    state = "verified" if verify.ok else f"BROKEN at entry #{verify.first_bad_seq}: {verify.reason}"
+    print(f"audit log:      {verify.entries_checked} entries, chain {state}")
+    print()
+    print("Open the Dagster UI on the same storage:  make ui   (then http://127.0.0.1:3000)")
+    print(
+        "Check a file without loading it:          .venv/bin/patent-sync inspect data/uspto/<file>"
+    )
+    if failed or not verify.ok:
+        print("demo: some runs failed; see the UI for details", file=sys.stderr)
+        return 1
+    return 0

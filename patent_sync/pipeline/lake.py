@@ -1,0 +1,192 @@
+"""The Parquet lake: one file per feed, layer and partition, written in batches.
+
+Layout: ``<root>/<feed>/<layer>/<partition_key>.parquet``. Layers are ``normalized`` (every
+document parsed from the delivery), ``validated`` (those that passed) and ``quarantined`` (parse
+errors and validation failures). A file is written to a temporary name and renamed at the end,
+so a crashed run never leaves half a layer behind and a re-run replaces the whole partition.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from patent_sync.model import Document, QuarantineCategory, QuarantineRecord, canonical_json
+
+NORMALIZED = "normalized"
+VALIDATED = "validated"
+QUARANTINED = "quarantined"
+
+DOCUMENT_SCHEMA = pa.schema(
+    [
+        ("position", pa.int64()),
+        ("doc_key", pa.string()),
+        ("country", pa.string()),
+        ("doc_number", pa.string()),
+        ("kind", pa.string()),
+        ("publication_date", pa.date32()),
+        ("application_number", pa.string()),
+        ("filing_date", pa.date32()),
+        ("title", pa.string()),
+        ("ipc", pa.list_(pa.string())),
+        ("cpc", pa.list_(pa.string())),
+        ("source", pa.string()),
+        ("source_file", pa.string()),
+        ("payload_sha256", pa.string()),
+        ("content_hash", pa.string()),
+        ("record", pa.string()),  # the full canonical record as JSON
+    ]
+)
+
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("position", pa.int64()),
+        ("category", pa.string()),
+        ("failed_checks", pa.list_(pa.string())),
+        ("source", pa.string()),
+        ("source_file", pa.string()),
+        ("payload_sha256", pa.string()),
+        ("doc_key", pa.string()),
+        ("detail", pa.string()),
+        ("payload", pa.string()),
+        ("raw_excerpt", pa.string()),
+    ]
+)
+
+
+def documents_to_table(docs: Sequence[Document], positions: Sequence[int]) -> pa.Table:
+    columns: dict[str, list[object]] = {name: [] for name in DOCUMENT_SCHEMA.names}
+    for doc, position in zip(docs, positions, strict=True):
+        columns["position"].append(position)
+        columns["doc_key"].append(doc.doc_key)
+        columns["country"].append(doc.country)
+        columns["doc_number"].append(doc.doc_number)
+        columns["kind"].append(doc.kind)
+        columns["publication_date"].append(doc.publication_date)
+        columns["application_number"].append(doc.application_number)
+        columns["filing_date"].append(doc.filing_date)
+        columns["title"].append(doc.title)
+        columns["ipc"].append(list(doc.ipc))
+        columns["cpc"].append(list(doc.cpc))
+        columns["source"].append(doc.source)
+        columns["source_file"].append(doc.source_file)
+        columns["payload_sha256"].append(doc.payload_sha256)
+        columns["content_hash"].append(doc.content_hash())
+        columns["record"].append(canonical_json(doc.to_json_dict()))
+    return pa.Table.from_pydict(columns, schema=DOCUMENT_SCHEMA)
+
+
+def table_to_documents(table: pa.Table | pa.RecordBatch) -> tuple[list[Document], list[int]]:
+    records = table.column("record").to_pylist()
+    positions = table.column("position").to_pylist()
+    return [Document.from_json_dict(json.loads(r)) for r in records], positions
+
+
+def quarantine_to_table(records: Sequence[QuarantineRecord]) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                "position": r.position,
+                "category": str(r.category),
+                "failed_checks": list(r.failed_checks),
+                "source": r.source,
+                "source_file": r.source_file,
+                "payload_sha256": r.payload_sha256,
+                "doc_key": r.doc_key,
+                "detail": r.detail,
+                "payload": canonical_json(r.payload) if r.payload is not None else None,
+                "raw_excerpt": r.raw_excerpt,
+            }
+            for r in records
+        ],
+        schema=QUARANTINE_SCHEMA,
+    )
+
+
+def table_to_quarantine(table: pa.Table | pa.RecordBatch) -> list[QuarantineRecord]:
+    return [
+        QuarantineRecord(
+            category=QuarantineCategory(row["category"]),
+            failed_checks=tuple(row["failed_checks"] or ()),
+            source=row["source"],
+            source_file=row["source_file"],
+            position=row["position"],
+            payload_sha256=row["payload_sha256"],
+            doc_key=row["doc_key"],
+            detail=row["detail"] or "",
+            payload=json.loads(row["payload"]) if row["payload"] else None,
+            raw_excerpt=row["raw_excerpt"],
+        )
+        for row in table.to_pylist()
+    ]
+
+
+class Lake:
+    """Parquet files per feed, layer and partition under ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path(self, feed: str, layer: str, partition_key: str) -> Path:
+        return self.root / feed / layer / f"{partition_key}.parquet"
+
+    def exists(self, feed: str, layer: str, partition_key: str) -> bool:
+        return self.path(feed, layer, partition_key).is_file()
+
+    @contextlib.contextmanager
+    def writer(
+        self, feed: str, layer: str, partition_key: str, schema: pa.Schema
+    ) -> Iterator[pq.ParquetWriter]:
+        """Write a layer in batches; it appears under its final name only when complete."""
+        final = self.path(feed, layer, partition_key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+        writer = pq.ParquetWriter(tmp, schema, compression="zstd")
+        try:
+            yield writer
+            writer.close()
+            os.replace(tmp, final)
+        except BaseException:
+            writer.close()
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def iter_batches(
+        self, feed: str, layer: str, partition_key: str, batch_size: int = 1000
+    ) -> Iterator[pa.RecordBatch]:
+        path = self.path(feed, layer, partition_key)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"the {layer} layer of {feed} partition {partition_key} is missing at {path}; "
+                f"materialize the upstream asset for this partition first"
+            )
+        yield from pq.ParquetFile(path).iter_batches(batch_size=batch_size)
+
+    def count(self, feed: str, layer: str, partition_key: str) -> int:
+        return pq.ParquetFile(self.path(feed, layer, partition_key)).metadata.num_rows
+
+
+def write_delivery_manifest(lake: Lake, feed: str, partition_key: str, manifest: dict) -> Path:
+    """Record which archived payload a partition was built from (read by the later steps)."""
+    path = lake.root / feed / "raw" / f"{partition_key}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(manifest, sort_keys=True, indent=2))
+    os.replace(tmp, path)
+    return path
+
+
+def read_delivery_manifest(lake: Lake, feed: str, partition_key: str) -> dict:
+    path = lake.root / feed / "raw" / f"{partition_key}.json"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no raw delivery recorded for {feed} partition {partition_key} (looked for {path}); "
+            f"materialize {feed}_raw for this partition first"
+        )
+    return json.loads(path.read_text())

@@ -1,0 +1,30 @@
+"""Local storage: the content-addressed raw archive and the Parquet lake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from patent_sync.archive.raw_archive import RawArchive
+from patent_sync.pipeline.lake import Lake
+from patent_sync.store.base import DocketStore
+
+
+class LocalStorageResource(dg.ConfigurableResource):
+    """Where raw payloads, lake layers and temporary downloads live (``PATENT_SYNC_HOME``)."""
+
+    home: str
+
+    @property
+    def root(self) -> Path:
+        return Path(self.home)
+
+    def lake(self) -> Lake:
+        return Lake(self.root / "lake")
+
+    def archive(self, store: DocketStore) -> RawArchive:
+        return RawArchive(self.root / "archive", store)
+
+    def work_dir(self) -> Path:
+        return self.root / "downloads"

@@ -1,0 +1,59 @@
+"""Where patent_sync keeps its state, read from the environment with embedded defaults.
+
+Everything defaults to one local directory (``var/`` beside the project), so ``make demo`` needs
+no server: the SQLite docket store, the raw archive, the Parquet lake, the local audit key and
+Dagster's own storage. Production points ``PATENT_SYNC_STORE_URL`` at PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+ENV_HOME = "PATENT_SYNC_HOME"
+ENV_STORE_URL = "PATENT_SYNC_STORE_URL"
+ENV_FEED_DIR = "PATENT_SYNC_FEED_DIR"
+ENV_FEED_SOURCE = "PATENT_SYNC_FEED_SOURCE"
+ENV_AUDIT_KEY = "PATENT_SYNC_AUDIT_KEY"
+ENV_USPTO_API_KEY = "USPTO_ODP_API_KEY"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Resolved locations. Build with ``Settings.from_env()``; tests pass their own ``home``."""
+
+    home: Path
+    store_url: str
+    feed_dir: Path
+    feed_source: str  # "local" (a directory of weekly files) or "odp" (USPTO Open Data Portal)
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.home / "lake"
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.home / "audit.key"
+
+    @property
+    def download_dir(self) -> Path:
+        return self.home / "downloads"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        home = Path(env.get(ENV_HOME) or PROJECT_ROOT / "var").resolve()
+        return cls(
+            home=home,
+            store_url=env.get(ENV_STORE_URL) or f"sqlite:///{home / 'docket.sqlite'}",
+            feed_dir=Path(env.get(ENV_FEED_DIR) or PROJECT_ROOT / "data" / "uspto").resolve(),
+            feed_source=(env.get(ENV_FEED_SOURCE) or "local").lower(),
+        )
