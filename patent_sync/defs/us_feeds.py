@@ -6,12 +6,11 @@ metadata and its reconciliation as named asset checks, so the UI shows at every 
 many records went in and where each one went.
 """
 
-
 import datetime as dt
 
 import dagster as dg
-from patent_sync.acquisition.feeds import US_APPLICATIONS, US_GRANTS, UsFeed
 
+from patent_sync.acquisition.feeds import US_APPLICATIONS, US_GRANTS, UsFeed
 from patent_sync.defs.partitions import US_APPLICATIONS_WEEKLY, US_GRANTS_WEEKLY
 from patent_sync.pipeline import us_feed
 from patent_sync.pipeline.lake import QUARANTINED, VALIDATED, read_delivery_manifest
