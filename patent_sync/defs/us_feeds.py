@@ -12,10 +12,11 @@ import dagster as dg
 
 from patent_sync.acquisition.feeds import US_APPLICATIONS, US_GRANTS, UsFeed
 from patent_sync.defs.partitions import US_APPLICATIONS_WEEKLY, US_GRANTS_WEEKLY
+from patent_sync.parsing.weekly_file import open_delivery
 from patent_sync.pipeline import us_feed
 from patent_sync.pipeline.lake import QUARANTINED, VALIDATED, read_delivery_manifest
 from patent_sync.pipeline.lake import write_delivery_manifest as record_delivery
-from patent_sync.pipeline.reconcile import count_document_starts, count_garbage_prefix
+from patent_sync.pipeline.reconcile import count_raw_records
 from patent_sync.resources import DocketStoreResource, LocalStorageResource, UsptoBulkDataResource
 
 RECORDS_ACCOUNTED_FOR = "records_accounted_for"
@@ -72,10 +73,8 @@ def build_us_feed_definitions(
                 audit=audit,
                 work_dir=storage.work_dir(),
             )
-            with archive.open(delivery.sha256) as stream:
-                starts = count_document_starts(stream)
-            with archive.open(delivery.sha256) as stream:
-                documents_in_file = _documents_in_file(stream, starts)
+            with open_delivery(archive.path_for(delivery.sha256)) as stream:
+                counted = count_raw_records(stream)
         record_delivery(
             storage.lake(),
             feed.name,
@@ -85,7 +84,7 @@ def build_us_feed_definitions(
                 "sha256": delivery.sha256,
                 "size": delivery.size,
                 "origin": delivery.origin,
-                "documents_in_file": documents_in_file,
+                "records_in_file": counted.records,
             },
         )
         return dg.MaterializeResult(
@@ -95,7 +94,11 @@ def build_us_feed_definitions(
                 "size_bytes": dg.MetadataValue.int(delivery.size),
                 "origin": delivery.origin,
                 "new_payload": delivery.is_new,
-                "documents_in_file": dg.MetadataValue.int(documents_in_file),
+                "records_in_file": dg.MetadataValue.int(counted.records),
+                "xml_declarations": dg.MetadataValue.int(counted.declarations),
+                "stray_segments": dg.MetadataValue.int(
+                    counted.stray_segments + counted.leading_garbage
+                ),
             }
         )
 
@@ -129,7 +132,7 @@ def build_us_feed_definitions(
             feed=feed.name,
             partition_key=context.partition_key,
         )
-        expected = int(manifest["documents_in_file"])
+        expected = int(manifest["records_in_file"])
         accounted = report.documents + report.parse_errors
         return dg.MaterializeResult(
             metadata={
@@ -144,10 +147,11 @@ def build_us_feed_definitions(
                     passed=accounted == expected,
                     severity=dg.AssetCheckSeverity.ERROR,
                     description=(
-                        "Documents counted in the raw file = documents parsed + parse errors"
+                        "Records counted line by line in the raw file = documents parsed + "
+                        "parse errors"
                     ),
                     metadata={
-                        "documents_in_raw_file": expected,
+                        "records_in_raw_file": expected,
                         "parsed": report.documents,
                         "parse_errors": report.parse_errors,
                         "partition": context.partition_key,
@@ -321,10 +325,6 @@ def build_us_feed_definitions(
     return dg.Definitions(
         assets=[raw, normalized, validate, docket], jobs=[job], schedules=[schedule]
     )
-
-
-def _documents_in_file(stream, starts: int) -> int:
-    return starts + count_garbage_prefix(stream)
 
 
 @dg.definitions
