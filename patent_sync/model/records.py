@@ -47,6 +47,10 @@ class RelatedDocument:
     status: str | None = None  # e.g. "PENDING", "GRANTED" for parent applications
 
 
+# Fields that say which delivery carried a document, not what the document says.
+_DELIVERY_FIELDS = ("source_file", "payload_sha256")
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Document:
     """One published patent document (a grant or an application publication)."""
@@ -149,10 +153,15 @@ class Document:
         The store compares this to decide whether an upsert is a no-op, so it leaves out the
         fields that describe the delivery rather than the document.
         """
+        return self.record_and_content_hash()[1]
+
+    def record_and_content_hash(self) -> tuple[str, str]:
+        """The canonical JSON record and the content hash, from one serialization."""
         body = self.to_json_dict()
-        for volatile in ("source_file", "payload_sha256"):
+        record = canonical_json(body)
+        for volatile in _DELIVERY_FIELDS:
             body.pop(volatile, None)
-        return hashlib.sha256(canonical_json(body).encode()).hexdigest()
+        return record, hashlib.sha256(canonical_json(body).encode()).hexdigest()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -194,7 +203,23 @@ class DocketEntry:
 
 def canonical_json(value: Any) -> str:
     """Deterministic JSON (sorted keys, no whitespace) used for hashing and the audit log."""
-    return json.dumps(_jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
+
+
+def _json_default(value: Any) -> Any:
+    # Only reached for what json cannot encode itself, so the common case stays in C.
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(dataclasses.asdict(value))
+    raise TypeError(f"cannot encode {type(value).__name__} as canonical JSON")
+
+
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
+)
 
 
 def _iso(value: dt.date | None) -> str | None:

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from patent_sync.model import Document, QuarantineCategory, QuarantineRecord, canonical_json
+from patent_sync.validation.documents import party_countries, priority_countries
 
 NORMALIZED = "normalized"
 VALIDATED = "validated"
@@ -36,6 +37,10 @@ DOCUMENT_SCHEMA = pa.schema(
         ("title", pa.string()),
         ("ipc", pa.list_(pa.string())),
         ("cpc", pa.list_(pa.string())),
+        # Derived for validation, so that it needs no JSON decoding.
+        ("party_countries", pa.string()),
+        ("priority_countries", pa.string()),
+        ("inventor_count", pa.int32()),
         ("source", pa.string()),
         ("source_file", pa.string()),
         ("payload_sha256", pa.string()),
@@ -74,11 +79,15 @@ def documents_to_table(docs: Sequence[Document], positions: Sequence[int]) -> pa
         columns["title"].append(doc.title)
         columns["ipc"].append(list(doc.ipc))
         columns["cpc"].append(list(doc.cpc))
+        columns["party_countries"].append(party_countries(doc))
+        columns["priority_countries"].append(priority_countries(doc))
+        columns["inventor_count"].append(len(doc.inventors))
         columns["source"].append(doc.source)
         columns["source_file"].append(doc.source_file)
         columns["payload_sha256"].append(doc.payload_sha256)
-        columns["content_hash"].append(doc.content_hash())
-        columns["record"].append(canonical_json(doc.to_json_dict()))
+        record, content_hash = doc.record_and_content_hash()
+        columns["content_hash"].append(content_hash)
+        columns["record"].append(record)
     return pa.Table.from_pydict(columns, schema=DOCUMENT_SCHEMA)
 
 

@@ -188,18 +188,15 @@ def validate_delivery(
             by_category.update(batch.column("category").to_pylist())
             quarantine_writer.write_batch(batch)
         for batch in lake.iter_batches(feed, NORMALIZED, partition_key, batch_size):
-            docs, positions = table_to_documents(batch)
-            result = validator.validate(docs, positions)
-            records_in += len(docs)
-            if result.valid:
-                kept = set(result.valid_positions)
-                mask = [p in kept for p in positions]
-                valid_writer.write_batch(batch.filter(mask))
-                valid += len(result.valid)
-            if result.quarantined:
-                quarantine_writer.write_table(quarantine_to_table(result.quarantined))
-                quarantined += len(result.quarantined)
-                by_category.update(str(r.category) for r in result.quarantined)
+            passed, failed = validator.validate_arrow(batch)
+            records_in += batch.num_rows
+            if passed:
+                valid_writer.write_batch(batch.take(passed))
+                valid += len(passed)
+            if failed:
+                quarantine_writer.write_table(quarantine_to_table(failed))
+                quarantined += len(failed)
+                by_category.update(str(r.category) for r in failed)
     return ValidateReport(
         records_in=records_in,
         valid=valid,

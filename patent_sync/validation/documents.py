@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 
 from patent_sync.model import Document, QuarantineCategory, QuarantineRecord
 from patent_sync.model.st3 import ST3_CODES
@@ -91,12 +95,12 @@ def _publication_matches_delivery(df: pd.DataFrame) -> pd.Series:
     return ok | df["publication_date"].isna() | df["delivery_date"].isna()
 
 
+_IPC = re.compile(IPC_PATTERN)
+
+
 def _ipc_well_formed(s: pd.Series) -> pd.Series:
-    return s.map(
-        lambda joined: (
-            all(pd.Series(joined.split("|")).str.fullmatch(IPC_PATTERN)) if joined else True
-        )
-    )
+    # Element-wise over "|"-joined symbols; a compiled regex keeps it cheap per row.
+    return s.map(lambda joined: all(_IPC.fullmatch(c) for c in joined.split("|") if c))
 
 
 DOCUMENT_SCHEMA = pa.DataFrameSchema(
@@ -148,10 +152,8 @@ def to_frame(docs: Sequence[Document], delivery_date: dt.date | None = None) -> 
             "application_number": d.application_number,
             "filing_date": d.filing_date,
             "title": d.title,
-            "party_countries": "|".join(
-                p.country for p in (*d.applicants, *d.inventors, *d.assignees) if p.country
-            ),
-            "priority_countries": "|".join(p.country for p in d.priority_claims if p.country),
+            "party_countries": party_countries(d),
+            "priority_countries": priority_countries(d),
             "ipc": "|".join(d.ipc),
             "inventor_count": len(d.inventors),
             "delivery_date": delivery_date,
@@ -159,9 +161,33 @@ def to_frame(docs: Sequence[Document], delivery_date: dt.date | None = None) -> 
         for d in docs
     ]
     frame = pd.DataFrame.from_records(rows, columns=_FRAME_COLUMNS)
+    return _with_datetimes(frame)
+
+
+def frame_from_arrow(batch: pyarrow.RecordBatch, delivery_date: dt.date | None) -> pd.DataFrame:
+    """The validation frame straight from a lake batch (``pipeline.lake.DOCUMENT_SCHEMA``)."""
+    frame = batch.select([c for c in _FRAME_COLUMNS if c not in ("ipc", "delivery_date")])
+    frame = frame.to_pandas()
+    frame["ipc"] = ["|".join(codes or ()) for codes in batch.column("ipc").to_pylist()]
+    frame["delivery_date"] = delivery_date
+    return _with_datetimes(frame[_FRAME_COLUMNS])
+
+
+def _with_datetimes(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("publication_date", "filing_date", "delivery_date"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
     return frame
+
+
+def party_countries(doc: Document) -> str:
+    """The ST.3 codes of every party, "|"-joined (an empty string when none is given)."""
+    return "|".join(
+        p.country for p in (*doc.applicants, *doc.inventors, *doc.assignees) if p.country
+    )
+
+
+def priority_countries(doc: Document) -> str:
+    return "|".join(p.country for p in doc.priority_claims if p.country)
 
 
 _FRAME_COLUMNS = [
@@ -227,33 +253,74 @@ class DeliveryValidator:
     def validate(self, docs: Sequence[Document], positions: Sequence[int]) -> BatchResult:
         """Split ``docs`` (at ``positions`` in the delivery) into valid and quarantined."""
         frame = to_frame(docs, self.delivery_date)
+        valid, quarantined = self._split(
+            frame,
+            positions,
+            keys=[d.doc_key for d in docs],
+            describe=lambda i: (docs[i].source, docs[i].source_file, docs[i].payload_sha256),
+            payload=lambda i: docs[i].to_json_dict(),
+        )
+        return BatchResult(
+            valid=[docs[i] for i in valid],
+            valid_positions=[positions[i] for i in valid],
+            quarantined=quarantined,
+        )
+
+    def validate_arrow(
+        self, batch: pyarrow.RecordBatch
+    ) -> tuple[list[int], list[QuarantineRecord]]:
+        """Validate a lake batch; returns the row indexes that passed and the quarantined."""
+        frame = frame_from_arrow(batch, self.delivery_date)
+        positions = batch.column("position").to_pylist()
+        sources = batch.column("source").to_pylist()
+        files = batch.column("source_file").to_pylist()
+        hashes = batch.column("payload_sha256").to_pylist()
+        records = batch.column("record")
+        return self._split(
+            frame,
+            positions,
+            keys=batch.column("doc_key").to_pylist(),
+            describe=lambda i: (sources[i], files[i], hashes[i]),
+            payload=lambda i: json.loads(records[i].as_py()),
+        )
+
+    def _split(
+        self,
+        frame: pd.DataFrame,
+        positions: Sequence[int],
+        *,
+        keys: Sequence[str],
+        describe: Callable[[int], tuple[str, str | None, str]],
+        payload: Callable[[int], dict[str, Any]],
+    ) -> tuple[list[int], list[QuarantineRecord]]:
         failures = failed_checks_by_row(frame)
-        result = BatchResult(valid=[], valid_positions=[], quarantined=[])
-        for i, (doc, position) in enumerate(zip(docs, positions, strict=True)):
+        valid: list[int] = []
+        quarantined: list[QuarantineRecord] = []
+        for i, (doc_key, position) in enumerate(zip(keys, positions, strict=True)):
             checks = set(failures.get(i, ()))
-            first_position = self._seen.get(doc.doc_key)
+            first_position = self._seen.get(doc_key)
             if first_position is not None:
                 checks.add("duplicate_doc_key_in_delivery")
             if not checks:
-                self._seen[doc.doc_key] = position
-                result.valid.append(doc)
-                result.valid_positions.append(position)
+                self._seen[doc_key] = position
+                valid.append(i)
                 continue
             ordered = tuple(sorted(checks))
             detail = "failed checks: " + ", ".join(ordered)
             if first_position is not None:
-                detail += f"; {doc.doc_key} already appeared at position {first_position}"
-            result.quarantined.append(
+                detail += f"; {doc_key} already appeared at position {first_position}"
+            source, source_file, payload_sha256 = describe(i)
+            quarantined.append(
                 QuarantineRecord(
                     category=category_for(checks),
                     failed_checks=ordered,
-                    source=doc.source,
-                    source_file=doc.source_file,
+                    source=source,
+                    source_file=source_file,
                     position=position,
-                    payload_sha256=doc.payload_sha256,
-                    doc_key=doc.doc_key,
+                    payload_sha256=payload_sha256,
+                    doc_key=doc_key,
                     detail=detail,
-                    payload=doc.to_json_dict(),
+                    payload=payload(i),
                 )
             )
-        return result
+        return valid, quarantined
