@@ -18,6 +18,7 @@ ENV_HOME = "PATENT_SYNC_HOME"
 ENV_STORE_URL = "PATENT_SYNC_STORE_URL"
 ENV_FEED_DIR = "PATENT_SYNC_FEED_DIR"
 ENV_FEED_SOURCE = "PATENT_SYNC_FEED_SOURCE"
+ENV_EVENTS_DIR = "PATENT_SYNC_EVENTS_DIR"
 ENV_AUDIT_KEY = "PATENT_SYNC_AUDIT_KEY"
 ENV_USPTO_API_KEY = "USPTO_ODP_API_KEY"
 
@@ -30,6 +31,9 @@ class Settings:
     store_url: str
     feed_dir: Path
     feed_source: str  # "local" (a directory of weekly files) or "odp" (USPTO Open Data Portal)
+    # Prosecution-event files of the watched matters (ODP transactions JSON, EP Register and
+    # INPADOC XML) that the docket assets read.
+    events_dir: Path = PROJECT_ROOT / "data" / "events"
 
     @property
     def archive_dir(self) -> Path:
@@ -56,4 +60,5 @@ class Settings:
             store_url=env.get(ENV_STORE_URL) or f"sqlite:///{home / 'docket.sqlite'}",
             feed_dir=Path(env.get(ENV_FEED_DIR) or PROJECT_ROOT / "data" / "uspto").resolve(),
             feed_source=(env.get(ENV_FEED_SOURCE) or "local").lower(),
+            events_dir=Path(env.get(ENV_EVENTS_DIR) or PROJECT_ROOT / "data" / "events").resolve(),
         )

@@ -1,4 +1,5 @@
-"""``patent-sync demo``: run the US feeds over the sample weekly files in ``data/uspto``.
+"""``patent-sync demo``: run the US feeds over the sample weekly files in ``data/uspto``,
+then the docket job over the sample prosecution events in ``data/events``.
 
 Everything is embedded: the SQLite docket store, the raw archive and the lake under
 ``PATENT_SYNC_HOME`` (default ``var/``), and Dagster's own SQLite instance in
@@ -8,11 +9,13 @@ Everything is embedded: the SQLite docket store, the raw archive and the lake un
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
 
 from patent_sync.cli.errors import CliError
+from patent_sync.model import DocketEntry
 from patent_sync.settings import ENV_AUDIT_KEY, ENV_FEED_SOURCE, Settings
 
 # The runs' step-by-step events are in the UI; the terminal gets warnings and errors only.
@@ -68,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"the demo reads local sample files; unset {ENV_FEED_SOURCE}")
     if not settings.feed_dir.is_dir():
         raise CliError(f"sample feed directory not found: {settings.feed_dir}")
+    if not settings.events_dir.is_dir():
+        raise CliError(f"sample events directory not found: {settings.events_dir}")
     settings.home.mkdir(parents=True, exist_ok=True)
     notice = ensure_audit_key(settings)
     prepare_local_instance(settings)
@@ -81,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
     from patent_sync.audit import AuditLog
     from patent_sync.audit.keys import parse_audit_key
     from patent_sync.definitions import defs as build_defs
+    from patent_sync.docket.repository import open_entries
+    from patent_sync.docket.service import next_due, overdue_entries
     from patent_sync.store import open_store
 
     defs = build_defs()
@@ -106,8 +113,17 @@ def run(args: argparse.Namespace) -> int:
                 if mat.asset_key.path[-1].endswith("_docket") and "load_id" in mat.metadata:
                     load_ids.append(int(mat.metadata["load_id"].value))
 
+    # The deadlines: prosecution events → docket entries, as of today.
+    docket_run = defs.resolve_job_def("docket_job").execute_in_process(
+        instance=instance, raise_on_error=False, run_config=_QUIET_LOGS
+    )
+    failed |= not docket_run.success
+    status = "ok" if docket_run.success else "FAILED"
+    print(f"  docket_job: run {docket_run.run_id[:8]} {status}")
+
     store = open_store(settings.store_url)
     try:
+        deadlines = open_entries(store)
         documents = store.count_documents()
         quarantine = store.quarantine_counts()
         audit = AuditLog(store, parse_audit_key(os.environ[ENV_AUDIT_KEY]))
@@ -125,6 +141,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"load ids:       {', '.join(map(str, sorted(set(load_ids)))) or '-'} (latest {latest})")
     state = "verified" if verify.ok else f"BROKEN at entry #{verify.first_bad_seq}: {verify.reason}"
     print(f"audit log:      {verify.entries_checked} entries, chain {state}")
+    print(_deadlines_line(deadlines, next_due(deadlines, dt.date.today(), limit=1)))
+    for entry in overdue_entries(deadlines, dt.date.today()):
+        print(
+            f"  OVERDUE: due {entry.due_date} {entry.matter} {entry.rule} "
+            f"(final date {entry.final_date or entry.due_date})"
+        )
     print()
     print("Open the Dagster UI on the same storage:  make ui   (then http://127.0.0.1:3000)")
     print(
@@ -134,3 +156,10 @@ def run(args: argparse.Namespace) -> int:
         print("demo: some runs failed; see the UI for details", file=sys.stderr)
         return 1
     return 0
+
+
+def _deadlines_line(open_entries: list[DocketEntry], upcoming: list[DocketEntry]) -> str:
+    """``deadlines: N open entries (M matters); next due: <date> <matter> <rule>``."""
+    matters = len({e.matter for e in open_entries})
+    nxt = f"{upcoming[0].due_date} {upcoming[0].matter} {upcoming[0].rule}" if upcoming else "-"
+    return f"deadlines:      {len(open_entries)} open entries ({matters} matters); next due: {nxt}"

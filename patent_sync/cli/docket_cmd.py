@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from patent_sync.cli.errors import CliError
-from patent_sync.docket.engine import DocketResult, evaluate_docket
+from patent_sync.docket.engine import DocketResult
+from patent_sync.docket.service import DocketBuild, docket_for_batch
 from patent_sync.events import EventBatch, EventParseError, load_event_files
 from patent_sync.model import DocketEntry
 
@@ -72,9 +73,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    batch = load_batch(args.files)
     as_of = args.as_of or dt.date.today()
-    result = evaluate_docket(batch.events, matter_facts=batch.facts, as_of=as_of)
+    build = docket_for_batch(load_batch(args.files), args.files, as_of)
+    batch, result = build.batch, build.result
     out = sys.stdout
     for entry in result.entries:
         if args.open and entry.status != "open":
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         out.write(json.dumps(entry_line(entry), ensure_ascii=False) + "\n")
     report(batch, result, len(args.files))
     if args.sync:
-        sync_to_store(args.store, batch, result)
+        sync_to_store(args.store, build)
     return 0
 
 
@@ -128,10 +129,10 @@ def report(batch: EventBatch, result: DocketResult, file_count: int) -> None:
         print(f"warning: {line}", file=err)
 
 
-def sync_to_store(url: str | None, batch: EventBatch, result: DocketResult) -> None:
+def sync_to_store(url: str | None, build: DocketBuild) -> None:
     """Record events and sync every matter's entries, auditing each change."""
     from patent_sync.audit import AuditKeyError, AuditLog, load_audit_key, load_or_create_local_key
-    from patent_sync.docket.repository import record_events, sync_docket
+    from patent_sync.docket.service import record_batch, sync_build
     from patent_sync.settings import ENV_AUDIT_KEY, Settings
     from patent_sync.store import StoreError, open_store
 
@@ -151,14 +152,10 @@ def sync_to_store(url: str | None, batch: EventBatch, result: DocketResult) -> N
     with store:
         store.migrate()
         audit = AuditLog(store, key)
-        new_events = record_events(store, audit, batch.events)
-        changes = 0
-        matters = sorted({e.application_key for e in batch.events} | set(batch.facts))
-        for matter in matters:
-            entries = [e for e in result.entries if e.matter == matter]
-            changes += len(sync_docket(store, audit, matter, entries).changes)
+        recording = record_batch(store, audit, build.batch.events)
+        changes = sync_build(store, audit, build).changes
     print(
-        f"store {store.url_for_display}: {new_events} new event(s), {changes} docket change(s)",
+        f"store {store.url_for_display}: {recording.new} new event(s), {changes} docket change(s)",
         file=sys.stderr,
     )
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from patent_sync.resources import DocketStoreResource, LocalStorageResource, UsptoBulkDataResource
+from patent_sync.resources import (
+    DocketStoreResource,
+    EventFilesResource,
+    LocalStorageResource,
+    UsptoBulkDataResource,
+)
 from patent_sync.settings import ENV_AUDIT_KEY, ENV_USPTO_API_KEY, Settings
 
 
@@ -25,5 +30,6 @@ def resources() -> dg.Definitions:
                 url=settings.store_url, audit_key=dg.EnvVar(ENV_AUDIT_KEY)
             ),
             "storage": LocalStorageResource(home=str(settings.home)),
+            "event_files": EventFilesResource(directory=str(settings.events_dir)),
         }
     )

@@ -1,7 +1,13 @@
 """Dagster resources: one typed ConfigurableResource per external system."""
 
 from patent_sync.resources.docket_store import DocketStoreResource
+from patent_sync.resources.events import EventFilesResource
 from patent_sync.resources.storage import LocalStorageResource
 from patent_sync.resources.uspto import UsptoBulkDataResource
 
-__all__ = ["DocketStoreResource", "LocalStorageResource", "UsptoBulkDataResource"]
+__all__ = [
+    "DocketStoreResource",
+    "EventFilesResource",
+    "LocalStorageResource",
+    "UsptoBulkDataResource",
+]
