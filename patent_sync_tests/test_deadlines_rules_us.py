@@ -99,8 +99,9 @@ def test_provisional_conversion_rolls_under_37_cfr_1_7b() -> None:
     assert weekend.due_date == D(2025, 1, 21)
 
 
-def test_future_years_carry_the_executive_order_warning() -> None:
-    result = compute("us.issue_fee", "2026-03-02")
-    assert result.warnings and "2026" in result.warnings[0]
+def test_an_unannounced_christmas_eve_closure_is_flagged_not_guessed() -> None:
+    assert compute("us.issue_fee", "2026-03-02").warnings == ()
+    result = compute("us.issue_fee", "2026-09-24")  # +3 months: Thursday 2026-12-24
+    assert result.due_date == dt.date(2026, 12, 24)
+    assert result.warnings and "2026-12-28" in result.warnings[0]
     assert any(line.startswith("WARNING:") for line in result.explanation)
-    assert compute("us.issue_fee", "2025-03-03").warnings == ()

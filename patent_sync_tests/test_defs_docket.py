@@ -250,13 +250,22 @@ def test_overdue_entries_are_named_and_past_final_dates_counted(
 
 
 def test_calendar_caveats_are_grouped_by_message(sqlite_url: str, events_dir: Path) -> None:
+    assert _check(_materialize(sqlite_url, events_dir), CALENDAR_WARNINGS).passed
+    # Two Office actions mailed 2026-09-24: both replies fall due on Christmas Eve 2026, a day
+    # an executive order may yet close the Office.
+    for number in ("19200002", "19200003"):
+        _odp_file(
+            events_dir / f"us-{number}-transactions.json",
+            number,
+            [("MCTNF", "2026-09-24", "Mail Non-Final Rejection")],
+        )
     check = _check(_materialize(sqlite_url, events_dir), CALENDAR_WARNINGS)
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     distinct = _check_metadata(check)["distinct"]
-    closure_2026 = next(d for d in distinct if "closure declared later for 2026" in d["warning"])
-    assert closure_2026["about"] == [
-        "US-17512338 us.maintenance_fee 2023-05-16",
-        "US-19104217 us.oa_reply 2026-09-15",
+    christmas_eve = next(d for d in distinct if "Christmas Eve" in d["warning"])
+    assert christmas_eve["about"] == [
+        "US-19200002 us.oa_reply 2026-09-24",
+        "US-19200003 us.oa_reply 2026-09-24",
     ]
 
 

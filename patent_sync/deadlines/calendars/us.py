@@ -17,8 +17,12 @@ done on the next business day. The closed weekdays are:
 Not closures, although other calendars list them: DC Emancipation Day (April 16, a District
 holiday, not a federal one), Good Friday, the day after Thanksgiving.
 
-Executive-order closures are announced at short notice, so a result that depends on a year
-after the data's ``known_through`` year carries a warning.
+Executive-order closures are announced at short notice. An unannounced closure can only make
+a deadline later, so the date computed without it is the safe one; but for years after the
+data's ``known_through`` year, the days such orders have closed the Office on in recent years
+(Christmas Eve, the day after Christmas) are uncertain closures: treated as open, with a warning
+naming the later date that applies if an order closes the Office. Other days carry no warning,
+which keeps warnings rare enough to be read.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ import holidays
 from patent_sync.deadlines.calendars.base import Closure, OfficeCalendar
 
 _DATA_FILE = "us_closures.toml"
+
+# Days executive orders have closed the federal government on in recent years.
+_HABITUAL_ORDER_CLOSURES = ((12, 24, "Christmas Eve"), (12, 26, "Day after Christmas"))
 _FIRST_INAUGURATION_HOLIDAY = 1965  # 5 USC 6103(c): "each fourth year after 1965"
 
 
@@ -99,6 +106,17 @@ class UsptoCalendar(OfficeCalendar):
         for day, closure in self._overrides.items():
             if day.year == year and day.weekday() < 5:
                 table[day] = closure
+        if year > self.known_through:
+            for month, day_of_month, name in _HABITUAL_ORDER_CLOSURES:
+                day = dt.date(year, month, day_of_month)
+                if day.weekday() < 5 and day not in table:
+                    table[day] = Closure(
+                        day,
+                        f"{name}: closed by executive order in recent years "
+                        "(2019, 2020, 2024, 2025); not yet announced for this year",
+                        "OPM closure announcements",
+                        uncertain=True,
+                    )
         return table
 
     def closure(self, day: dt.date) -> Closure | None:
@@ -106,14 +124,9 @@ class UsptoCalendar(OfficeCalendar):
         return self.closures_for_year(day.year).get(day)
 
     def year_warning(self, year: int) -> str | None:
-        """Warns for years after the executive-order data's last known year."""
-        if year <= self.known_through:
-            return None
-        return (
-            f"USPTO closure data is complete only through {self.known_through}; an "
-            f"executive-order closure declared later for {year} (a day of mourning, Christmas "
-            f"Eve) would move this date. Check OPM's closure announcements before relying on it."
-        )
+        """None: statutory holidays are known for every year, and an unannounced executive-order
+        closure can only make a deadline later (the habitual ones are uncertain closures)."""
+        return None
 
 
 def _is_executive_order_name(name: str) -> bool:
