@@ -36,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"Dagster UI on http://{args.host}:{args.port} (instance: {dagster_home}); Ctrl-C stops it"
     )
-    os.chdir(PROJECT_ROOT)
+    # Run from the instance directory: in the project root Dagster would warn that the
+    # production dagster.yaml there is being ignored (it is, on purpose).
+    os.chdir(dagster_home)
     workspace = str(PROJECT_ROOT / "workspace.yaml")
     os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", args.host, "-p", str(args.port)])
     return 0  # not reached
