@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from patent_sync.store import DocketStore, open_store
+from patent_sync.store.testing import temporary_store_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = REPO_ROOT.parent / "shared" / "samples"
@@ -38,3 +42,18 @@ def require_postgres() -> str:
             pytest.fail(reason + " (CI=true: PostgreSQL tests must run)")
         pytest.skip(reason)
     return dsn
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty docket store on each backend: a SQLite file, then a fresh PostgreSQL schema."""
+    with temporary_store_url(request.param, tmp_path, require_postgres) as url:
+        yield url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[DocketStore]:
+    """The ``store_url`` store, opened and migrated."""
+    with open_store(store_url) as opened:
+        opened.migrate()
+        yield opened

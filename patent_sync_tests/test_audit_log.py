@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,25 +11,12 @@ import pytest
 from patent_sync.audit import GENESIS_HASH, AuditLog, AuditSecretError
 from patent_sync.audit.log import _entry_hash
 from patent_sync.store import DocketStore, open_store
-from patent_sync.store.testing import postgres_schema_url, temporary_store_url
+from patent_sync.store.testing import postgres_schema_url
 from patent_sync_tests.conftest import require_postgres
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
-
-
-@pytest.fixture(params=BACKENDS)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with temporary_store_url(request.param, tmp_path, require_postgres) as url:
-        yield url
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[DocketStore]:
-    with open_store(store_url) as opened:
-        opened.migrate()
-        yield opened
 
 
 @pytest.fixture

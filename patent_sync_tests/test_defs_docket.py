@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zoneinfo
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +36,6 @@ from patent_sync.model import DocketEntry
 from patent_sync.resources import DocketStoreResource, EventFilesResource
 from patent_sync.samplegen.events import MATTERS, transactions_response, write_event_files
 from patent_sync.store import open_store
-from patent_sync.store.testing import temporary_store_url
-from patent_sync_tests.conftest import require_postgres
 
 AUDIT_KEY = "5a" * 32
 AS_OF = dt.date(2026, 11, 21)
@@ -84,12 +81,6 @@ EXPECTED: list[tuple[str, str, str, str, str, str | None, str, str]] = [
 
 
 # ##### FIXTURES
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with temporary_store_url(request.param, tmp_path, require_postgres) as url:
-        yield url
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,27 +20,10 @@ from patent_sync.docket.repository import (
 )
 from patent_sync.events import event_key, load_event_files, taxonomy
 from patent_sync.model import Event
-from patent_sync.store import open_store
-from patent_sync_tests.conftest import require_postgres
 
 KEY = b"k" * 32
 AS_OF = dt.date(2025, 9, 1)
 US = "US-17248024"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator:
-    if request.param == "sqlite":
-        with open_store(f"sqlite:///{tmp_path / 'docket.sqlite'}") as s:
-            s.migrate()
-            yield s
-        return
-    from patent_sync.store.testing import postgres_schema_url
-
-    dsn = require_postgres()
-    with postgres_schema_url(dsn) as url, open_store(url) as s:
-        s.migrate()
-        yield s
 
 
 def audit_actions(audit: AuditLog) -> list[str]:

@@ -12,11 +12,9 @@ import collections
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
 from patent_sync.acquisition.feeds import US_APPLICATIONS, US_GRANTS, UsFeed
 from patent_sync.audit import AuditLog
@@ -27,8 +25,6 @@ from patent_sync.samplegen.demo import DEMO_WEEKS
 from patent_sync.settings import PROJECT_ROOT
 from patent_sync.store import open_store
 from patent_sync.store.base import DocketStore
-from patent_sync.store.testing import temporary_store_url
-from patent_sync_tests.conftest import require_postgres
 
 DATA = PROJECT_ROOT / "data" / "uspto"
 AUDIT_KEY = "ab" * 32
@@ -47,12 +43,6 @@ FEEDS = {
     "grants": (US_GRANTS, US_GRANTS_WEEKLY),
     "applications": (US_APPLICATIONS, US_APPLICATIONS_WEEKLY),
 }
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with temporary_store_url(request.param, tmp_path, require_postgres) as url:
-        yield url
 
 
 def _materialize(

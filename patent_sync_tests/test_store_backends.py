@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +19,8 @@ from patent_sync.store import (
     migrations,
     open_store,
 )
-from patent_sync.store.testing import temporary_store_url
-from patent_sync_tests.conftest import require_postgres
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with temporary_store_url(request.param, tmp_path, require_postgres) as url:
-        yield url
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[DocketStore]:
-    with open_store(store_url) as opened:
-        opened.migrate()
-        yield opened
 
 
 def make_doc(number: int, **changes: Any) -> Document:

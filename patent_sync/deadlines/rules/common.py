@@ -19,6 +19,7 @@ from typing import Any
 
 from patent_sync.deadlines.arithmetic import add_months, describe
 from patent_sync.deadlines.calendars import OfficeCalendar, Roll, get_calendar
+from patent_sync.deadlines.errors import ExtensionNotAllowedError
 from patent_sync.deadlines.model import DeadlineResult, ReadOnlyDict, Rule
 
 #: Roll-forward citations per office, as a rule's own provision is followed by the office's.
@@ -123,6 +124,14 @@ def json_params(params: Mapping[str, Any]) -> dict[str, Any]:
                 for name, value in params.items()
             )
     return ReadOnlyDict(params)
+
+
+def forbid_extension(rule: Rule, extension: int, period: str) -> None:
+    """Refuse an extension of a period the law makes absolute, in words a paralegal reads."""
+    if extension != 0:
+        raise ExtensionNotAllowedError(
+            f"{rule.id}: {period} cannot be extended; extension_months must be 0, got {extension}"
+        )
 
 
 def calendar_for(office: str) -> OfficeCalendar:

@@ -33,7 +33,7 @@ from patent_sync.deadlines.errors import (
     InvalidParameterError,
 )
 from patent_sync.deadlines.model import DeadlineResult, Rule, RuleParam
-from patent_sync.deadlines.rules.common import EP_ROLL, Notes, calendar_for
+from patent_sync.deadlines.rules.common import EP_ROLL, Notes, calendar_for, forbid_extension
 
 NEW_NOTIFICATION_RULES = dt.date(2023, 11, 1)
 _OLD_FICTION_DAYS = 10
@@ -214,12 +214,7 @@ def communication_reply(rule: Rule, trigger: dt.date, params: dict[str, Any]) ->
 
 def r71_3(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
     """4 months from notification of the Rule 71(3) communication; not extendable."""
-    extension: int = params["extension_months"]
-    if extension != 0:
-        raise ExtensionNotAllowedError(
-            f"{rule.id}: the Rule 71(3) period of 4 months cannot be extended; "
-            f"extension_months must be 0, got {extension}"
-        )
+    forbid_extension(rule, params["extension_months"], "the Rule 71(3) period of 4 months")
     notes = Notes()
     notes.add(f"Trigger {describe(trigger)}: date the Rule 71(3) communication bears.")
     notified, extra = _notification(rule, notes, trigger, params["received_date"])

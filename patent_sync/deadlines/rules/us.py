@@ -8,7 +8,7 @@ from typing import Any
 from patent_sync.deadlines.arithmetic import add_months, describe
 from patent_sync.deadlines.errors import ExtensionNotAllowedError, InvalidParameterError
 from patent_sync.deadlines.model import DeadlineResult, Rule, RuleParam
-from patent_sync.deadlines.rules.common import US_ROLL, Notes, calendar_for
+from patent_sync.deadlines.rules.common import US_ROLL, Notes, calendar_for, forbid_extension
 
 _STATUTORY_MONTHS = 6  # 35 USC 133
 
@@ -126,12 +126,7 @@ def oa_reply(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineRe
 
 def issue_fee(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
     """Issue fee due 3 months after the notice of allowance; never extendable."""
-    extension: int = params["extension_months"]
-    if extension != 0:
-        raise ExtensionNotAllowedError(
-            f"{rule.id}: the issue fee period (37 CFR 1.311) cannot be extended; "
-            f"extension_months must be 0, got {extension}"
-        )
+    forbid_extension(rule, params["extension_months"], "the issue fee period (37 CFR 1.311)")
     notes = Notes()
     notes.add(f"Trigger {describe(trigger)}: mailing date of the notice of allowance.")
     end = notes.months(trigger, 3, "35 USC 151(a); 37 CFR 1.311(a)")
