@@ -1,0 +1,148 @@
+"""Two end-to-end properties of the US feeds.
+
+* Through the USPTO Open Data Portal: the raw asset lists the product, follows the redirect to
+  a pre-signed URL, downloads and archives the weekly file, and the API key appears nowhere a
+  user or an auditor can read: not in Dagster's event log, not in metadata, not in the audit
+  log, the raw manifest or the lake. (A real HTTP server on 127.0.0.1 speaks the protocol.)
+* Replay: the raw archive replayed into an empty store gives the same docket, by digest, on
+  SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+
+from patent_sync.acquisition.feeds import US_APPLICATIONS, US_GRANTS
+from patent_sync.archive.raw_archive import RawArchive
+from patent_sync.audit import AuditLog
+from patent_sync.defs.partitions import US_GRANTS_WEEKLY
+from patent_sync.defs.us_feeds import build_us_feed_definitions
+from patent_sync.pipeline import us_feed
+from patent_sync.pipeline.lake import Lake
+from patent_sync.pipeline.sources import LocalSource
+from patent_sync.resources import DocketStoreResource, LocalStorageResource, UsptoBulkDataResource
+from patent_sync.samplegen.demo import DEMO_WEEKS
+from patent_sync.settings import PROJECT_ROOT
+from patent_sync.store import open_store
+from patent_sync.store.testing import postgres_schema_url
+from patent_sync_tests.conftest import require_postgres
+from patent_sync_tests.fake_odp_server import FakeOdp, HostedFile
+
+DATA = PROJECT_ROOT / "data" / "uspto"
+API_KEY = "odp-key-7f3a9c1e5b2d4f60"
+AUDIT_KEY = bytes(range(32))
+
+
+def test_a_week_fetched_from_the_odp_never_exposes_the_api_key(tmp_path: Path) -> None:
+    payload = (DATA / "ipg261117.zip").read_bytes()
+    store_url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
+    with FakeOdp(API_KEY) as odp, dg.instance_for_test() as instance:
+        odp.host(HostedFile("PTGRXML", "ipg261117.zip", payload, dt.date(2026, 11, 17)))
+        definitions = build_us_feed_definitions(US_GRANTS, US_GRANTS_WEEKLY, hour_of_day=9)
+        result = dg.materialize(
+            list(definitions.assets or []),
+            partition_key="2026-11-17",
+            instance=instance,
+            resources={
+                "uspto": UsptoBulkDataResource(
+                    source="odp", api_key=API_KEY, base_url=odp.base_url
+                ),
+                "docket_store": DocketStoreResource(url=store_url, audit_key=AUDIT_KEY.hex()),
+                "storage": LocalStorageResource(home=str(tmp_path / "home")),
+            },
+        )
+        assert result.success
+        # The key went to the API host, and only there.
+        assert all(r.header("x-api-key") == API_KEY for r in odp.api.requests)
+        assert all(r.header("x-api-key") is None for r in odp.storage.requests)
+        events = instance.all_logs(result.run_id)
+        assert events
+        assert not any(API_KEY in str(event) for event in events)
+
+    store = open_store(store_url)
+    try:
+        assert store.count_documents() == 22
+        audit_text = " ".join(str(e) for e in AuditLog(store, AUDIT_KEY).entries())
+        manifest = str(store.query("SELECT * FROM raw_manifest"))
+    finally:
+        store.close()
+    assert "ipg261117.zip" in audit_text
+    assert "signed" not in manifest  # the stable file URL is recorded, not a signed one
+    for text in (audit_text, manifest):
+        assert API_KEY not in text
+    for path in (tmp_path / "home").rglob("*"):
+        if path.is_file() and path.suffix in (".json", ".parquet"):
+            assert API_KEY.encode() not in path.read_bytes()
+
+
+def _load_all_demo_weeks(store_url: str, home: Path, feed_dir: Path) -> str:
+    feeds = {"grants": US_GRANTS, "applications": US_APPLICATIONS}
+    store = open_store(store_url)
+    store.migrate()
+    try:
+        audit = AuditLog(store, AUDIT_KEY)
+        archive = RawArchive(home / "archive", store)
+        lake = Lake(home / "lake")
+        for week in DEMO_WEEKS:
+            feed = feeds[week.feed]
+            key = week.publication_date.isoformat()
+            delivery = us_feed.acquire_delivery(
+                feed,
+                week.publication_date,
+                source=LocalSource(feed_dir),
+                archive=archive,
+                audit=audit,
+                work_dir=home / "downloads",
+            )
+            us_feed.normalize_delivery(
+                archive.path_for(delivery.sha256),
+                source_file=delivery.file_name,
+                lake=lake,
+                feed=feed.name,
+                partition_key=key,
+            )
+            us_feed.validate_delivery(
+                lake=lake, feed=feed.name, partition_key=key, delivery_date=week.publication_date
+            )
+            us_feed.load_delivery(
+                lake=lake,
+                store=store,
+                audit=audit,
+                feed=feed.name,
+                partition_key=key,
+                file_name=delivery.file_name,
+                payload_sha256=delivery.sha256,
+            )
+        assert audit.verify().ok
+        return store.digest()
+    finally:
+        store.close()
+
+
+def test_replaying_the_raw_archive_reproduces_the_docket_on_both_backends(tmp_path: Path) -> None:
+    original = _load_all_demo_weeks(
+        f"sqlite:///{tmp_path / 'first.sqlite'}", tmp_path / "first", DATA
+    )
+    # The replay reads only what the first run archived, one file per delivery.
+    replay_dir = tmp_path / "replay_source"
+    replay_dir.mkdir()
+    first_store = open_store(f"sqlite:///{tmp_path / 'first.sqlite'}")
+    try:
+        archive = RawArchive(tmp_path / "first" / "archive", first_store)
+        for load in first_store.list_loads():
+            (replay_dir / load.delivery).write_bytes(
+                archive.path_for(load.payload_sha256).read_bytes()
+            )
+    finally:
+        first_store.close()
+
+    replayed_sqlite = _load_all_demo_weeks(
+        f"sqlite:///{tmp_path / 'replay.sqlite'}", tmp_path / "replay", replay_dir
+    )
+    with postgres_schema_url(require_postgres()) as pg_url:
+        replayed_postgres = _load_all_demo_weeks(pg_url, tmp_path / "replay_pg", replay_dir)
+    assert replayed_sqlite == original
+    assert replayed_postgres == original
