@@ -10,19 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
-from patent_sync.cli.errors import CliError
-from patent_sync.settings import ENV_AUDIT_KEY, Settings
-
-if TYPE_CHECKING:
-    from patent_sync.store.base import DocketStore
+from patent_sync.cli.context import add_store_option, open_existing_store, resolve_audit_key
 
 EXIT_BROKEN = 1
-EXIT_UNAVAILABLE = 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,11 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify = actions.add_parser(
         "verify", help="recompute the chain and name the first broken entry"
     )
-    _add_store_option(verify)
+    add_store_option(verify)
     verify.set_defaults(func=run_verify)
 
     show = actions.add_parser("show", help="print audit entries (newest last)")
-    _add_store_option(show)
+    add_store_option(show)
     show.add_argument(
         "--since", type=int, default=0, metavar="N", help="only entries after sequence N"
     )
@@ -49,19 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.set_defaults(func=run_show)
 
 
-def _add_store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--store",
-        metavar="URL",
-        help="docket store URL (default: $PATENT_SYNC_STORE_URL or sqlite:///var/docket.sqlite)",
-    )
-
-
 def run_verify(args: argparse.Namespace) -> int:
     from patent_sync.audit import AuditLog
 
-    key = _audit_key()
-    with _open_store(args.store) as store:
+    key = resolve_audit_key()
+    with open_existing_store(args.store) as store:
         report = AuditLog(store, key).verify()
     if report.ok:
         print(f"audit log OK: {report.entries_checked} entries verified")
@@ -79,7 +62,7 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from patent_sync.audit import read_entries
 
-    with _open_store(args.store) as store:
+    with open_existing_store(args.store) as store:
         for entry in read_entries(store, since_seq=args.since):
             if args.json:
                 record = {
@@ -96,53 +79,3 @@ def run_show(args: argparse.Namespace) -> int:
                 details = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
                 print(f"#{entry.seq} {entry.recorded_at} {entry.action} {entry.subject} {details}")
     return 0
-
-
-def _audit_key() -> bytes:
-    from patent_sync.audit.keys import AuditKeyError, parse_audit_key, read_local_key
-
-    settings = Settings.from_env()
-    try:
-        if os.environ.get(ENV_AUDIT_KEY):
-            return parse_audit_key(os.environ[ENV_AUDIT_KEY])
-        if settings.audit_key_path.exists():
-            return read_local_key(settings.audit_key_path)
-    except AuditKeyError as exc:
-        raise CliError(str(exc), exit_code=EXIT_UNAVAILABLE) from None
-    raise CliError(
-        f"no audit key: set {ENV_AUDIT_KEY} or create {settings.audit_key_path} "
-        "(patent-sync demo creates one)",
-        exit_code=EXIT_UNAVAILABLE,
-    )
-
-
-@contextmanager
-def _open_store(url: str | None) -> Iterator[DocketStore]:
-    """The existing store, closed afterwards; any database failure becomes one line, exit 2."""
-    import sqlite3
-
-    import psycopg2
-
-    from patent_sync.store import StoreError, open_store
-
-    url = url or Settings.from_env().store_url
-    try:
-        store = open_store(url, must_exist=True)
-    except StoreError as exc:
-        raise CliError(str(exc), exit_code=EXIT_UNAVAILABLE) from None
-    try:
-        if not store.table_exists("audit_log"):
-            raise CliError(
-                f"the docket store {store.url_for_display} has no audit log yet "
-                "(it was never migrated or loaded)",
-                exit_code=EXIT_UNAVAILABLE,
-            )
-        yield store
-    except (sqlite3.Error, psycopg2.Error) as exc:
-        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise CliError(
-            f"cannot read the docket store {store.url_for_display}: {first_line}",
-            exit_code=EXIT_UNAVAILABLE,
-        ) from None
-    finally:
-        store.close()

@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "patent_sync.cli.docket_cmd",
     "patent_sync.cli.export_cmd",
     "patent_sync.cli.audit_cmd",
+    "patent_sync.cli.quarantine_cmd",
     "patent_sync.cli.demo_cmd",
     "patent_sync.cli.ui_cmd",
 )
