@@ -21,7 +21,6 @@ from patent_sync.audit import AuditLog
 from patent_sync.defs.partitions import US_GRANTS_WEEKLY
 from patent_sync.defs.us_feeds import build_us_feed_definitions
 from patent_sync.pipeline import us_feed
-from patent_sync.pipeline.lake import Lake
 from patent_sync.pipeline.sources import LocalSource
 from patent_sync.resources import DocketStoreResource, LocalStorageResource, UsptoBulkDataResource
 from patent_sync.samplegen.demo import DEMO_WEEKS
@@ -84,37 +83,14 @@ def _load_all_demo_weeks(store_url: str, home: Path, feed_dir: Path) -> str:
     store.migrate()
     try:
         audit = AuditLog(store, AUDIT_KEY)
-        archive = RawArchive(home / "archive", store)
-        lake = Lake(home / "lake")
         for week in DEMO_WEEKS:
-            feed = feeds[week.feed]
-            key = week.publication_date.isoformat()
-            delivery = us_feed.acquire_delivery(
-                feed,
+            us_feed.run_delivery(
+                feeds[week.feed],
                 week.publication_date,
                 source=LocalSource(feed_dir),
-                archive=archive,
-                audit=audit,
-                work_dir=home / "downloads",
-            )
-            us_feed.normalize_delivery(
-                archive.path_for(delivery.sha256),
-                source_file=delivery.file_name,
-                lake=lake,
-                feed=feed.name,
-                partition_key=key,
-            )
-            us_feed.validate_delivery(
-                lake=lake, feed=feed.name, partition_key=key, delivery_date=week.publication_date
-            )
-            us_feed.load_delivery(
-                lake=lake,
                 store=store,
                 audit=audit,
-                feed=feed.name,
-                partition_key=key,
-                file_name=delivery.file_name,
-                payload_sha256=delivery.sha256,
+                home=home,
             )
         assert audit.verify().ok
         return store.digest()

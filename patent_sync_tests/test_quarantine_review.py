@@ -18,12 +18,10 @@ from typing import Any
 import pytest
 
 from patent_sync.acquisition.feeds import US_GRANTS
-from patent_sync.archive.raw_archive import RawArchive
 from patent_sync.audit import AuditLog, read_entries
 from patent_sync.cli.main import main
 from patent_sync.model import Document, QuarantineCategory
 from patent_sync.pipeline import us_feed
-from patent_sync.pipeline.lake import Lake
 from patent_sync.pipeline.sources import LocalSource
 from patent_sync.quarantine import (
     RELEASE_FEED,
@@ -61,36 +59,14 @@ class Loaded:
 def loaded(store: DocketStore, tmp_path: Path) -> Loaded:
     """The sample grants delivery run through acquire → normalize → validate → load."""
     audit = AuditLog(store, KEY, actor="test")
-    lake = Lake(tmp_path / "lake")
-    archive = RawArchive(tmp_path / "archive", store)
-    key = DELIVERY_DATE.isoformat()
-    delivery = us_feed.acquire_delivery(
+    report = us_feed.run_delivery(
         US_GRANTS,
         DELIVERY_DATE,
         source=LocalSource(DATA_DIR),
-        archive=archive,
-        audit=audit,
-        work_dir=tmp_path / "downloads",
-    )
-    us_feed.normalize_delivery(
-        archive.path_for(delivery.sha256),
-        source_file=delivery.file_name,
-        lake=lake,
-        feed=US_GRANTS.name,
-        partition_key=key,
-    )
-    us_feed.validate_delivery(
-        lake=lake, feed=US_GRANTS.name, partition_key=key, delivery_date=DELIVERY_DATE
-    )
-    report = us_feed.load_delivery(
-        lake=lake,
         store=store,
         audit=audit,
-        feed=US_GRANTS.name,
-        partition_key=key,
-        file_name=delivery.file_name,
-        payload_sha256=delivery.sha256,
-    )
+        home=tmp_path,
+    ).loaded
     ids = {str(item.record.category): item.id for item in store.list_quarantine()}
     assert set(ids) == {"parse_error", "conflict", "schema_violation"}
     return Loaded(store, audit, report.load_id, ids)

@@ -72,10 +72,8 @@ def run_bare(path: Path) -> dict[str, float]:
 def run_pipeline(path: Path) -> dict[str, float]:
     """The full pipeline on a fresh embedded home (SQLite store, archive, lake, audit)."""
     from patent_sync.acquisition.feeds import US_GRANTS
-    from patent_sync.archive.raw_archive import RawArchive
     from patent_sync.audit import AuditLog
     from patent_sync.pipeline import us_feed
-    from patent_sync.pipeline.lake import Lake
     from patent_sync.pipeline.sources import LocalSource
     from patent_sync.store import open_store
 
@@ -84,57 +82,26 @@ def run_pipeline(path: Path) -> dict[str, float]:
         home = Path(tmp)
         store = open_store(f"sqlite:///{home / 'docket.sqlite'}")
         store.migrate()
-        audit = AuditLog(store, b"bench-key-" * 4)
-        lake = Lake(home / "lake")
-        archive = RawArchive(home / "archive", store)
-        key = BENCH_DATE.isoformat()
-        timings: dict[str, float] = {}
         start = time.perf_counter()
-        delivery = us_feed.acquire_delivery(
+        report = us_feed.run_delivery(
             US_GRANTS,
             BENCH_DATE,
             source=LocalSource(path.parent),
-            archive=archive,
-            audit=audit,
-            work_dir=home / "downloads",
-        )
-        timings["acquire"] = time.perf_counter() - start
-        mark = time.perf_counter()
-        normalized = us_feed.normalize_delivery(
-            archive.path_for(delivery.sha256),
-            source_file=delivery.file_name,
-            lake=lake,
-            feed=US_GRANTS.name,
-            partition_key=key,
-        )
-        timings["normalize"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        validated = us_feed.validate_delivery(
-            lake=lake, feed=US_GRANTS.name, partition_key=key, delivery_date=BENCH_DATE
-        )
-        timings["validate"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        loaded = us_feed.load_delivery(
-            lake=lake,
             store=store,
-            audit=audit,
-            feed=US_GRANTS.name,
-            partition_key=key,
-            file_name=delivery.file_name,
-            payload_sha256=delivery.sha256,
+            audit=AuditLog(store, b"bench-key-" * 4),
+            home=home,
         )
-        timings["load"] = time.perf_counter() - mark
         seconds = time.perf_counter() - start
         store.close()
     return {
-        "records": normalized.records_in,
-        "valid": validated.valid,
-        "quarantined": validated.quarantined,
-        "created": loaded.created,
+        "records": report.normalized.records_in,
+        "valid": report.validated.valid,
+        "quarantined": report.validated.quarantined,
+        "created": report.loaded.created,
         "seconds": seconds,
         "peak_rss_mib": _peak_rss_mib(),
         "baseline_rss_mib": baseline,
-        **{f"{k}_seconds": v for k, v in timings.items()},
+        **{f"{k}_seconds": v for k, v in report.seconds.items()},
     }
 
 

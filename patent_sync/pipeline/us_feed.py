@@ -16,6 +16,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -285,3 +286,81 @@ def _document_batches(
     for batch in lake.iter_batches(feed, VALIDATED, partition_key, batch_size):
         docs, _ = table_to_documents(batch)
         yield docs
+
+
+@dataclasses.dataclass(frozen=True)
+class DeliveryReport:
+    """Every step of one delivery, as ``run_delivery`` ran it."""
+
+    delivery: AcquiredDelivery
+    normalized: NormalizeReport
+    validated: ValidateReport
+    loaded: LoadReport
+    seconds: dict[str, float]  # wall time per step: acquire, normalize, validate, load
+
+
+def run_delivery(
+    feed: UsFeed,
+    publication_date: dt.date,
+    *,
+    source: FeedSource,
+    store: DocketStore,
+    audit: AuditLog,
+    home: Path,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> DeliveryReport:
+    """All four steps for one weekly file, outside Dagster (CLI, tests, benchmark, replay).
+
+    ``home`` holds the raw archive, the lake and temporary downloads, laid out as the
+    ``LocalStorageResource`` lays them out for the assets.
+    """
+    archive = RawArchive(home / "archive", store)
+    lake = Lake(home / "lake")
+    key = publication_date.isoformat()
+    seconds: dict[str, float] = {}
+
+    mark = time.perf_counter()
+    delivery = acquire_delivery(
+        feed,
+        publication_date,
+        source=source,
+        archive=archive,
+        audit=audit,
+        work_dir=home / "downloads",
+    )
+    seconds["acquire"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    normalized = normalize_delivery(
+        archive.path_for(delivery.sha256),
+        source_file=delivery.file_name,
+        lake=lake,
+        feed=feed.name,
+        partition_key=key,
+        batch_size=batch_size,
+    )
+    seconds["normalize"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    validated = validate_delivery(
+        lake=lake,
+        feed=feed.name,
+        partition_key=key,
+        delivery_date=publication_date,
+        batch_size=batch_size,
+    )
+    seconds["validate"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    loaded = load_delivery(
+        lake=lake,
+        store=store,
+        audit=audit,
+        feed=feed.name,
+        partition_key=key,
+        file_name=delivery.file_name,
+        payload_sha256=delivery.sha256,
+        batch_size=batch_size,
+    )
+    seconds["load"] = time.perf_counter() - mark
+    return DeliveryReport(delivery, normalized, validated, loaded, seconds)
