@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -235,5 +236,52 @@ def test_every_demo_week_accounts_for_every_record(tmp_path: Path) -> None:
         quarantined = sum(store.quarantine_counts().values())
         assert store.count_documents() + quarantined == records_in
         assert set(store.quarantine_counts()) == set(DEFECT_CATEGORY.values())
+    finally:
+        store.close()
+
+
+def test_a_record_count_mismatch_stops_the_load(tmp_path: Path) -> None:
+    """If the raw file holds more records than the parser accounted for, nothing is loaded."""
+    url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
+    definitions = build_us_feed_definitions(US_GRANTS, US_GRANTS_WEEKLY, hour_of_day=9)
+    assets = list(definitions.assets or [])
+    resources = {
+        "uspto": UsptoBulkDataResource(source="local", local_dir=str(DATA)),
+        "docket_store": DocketStoreResource(url=url, audit_key=AUDIT_KEY),
+        "storage": LocalStorageResource(home=str(tmp_path)),
+    }
+    with dg.instance_for_test() as instance:
+        raw_only = dg.materialize(
+            assets,
+            selection=["us_grants_raw"],
+            partition_key="2026-11-17",
+            instance=instance,
+            resources=resources,
+        )
+        assert raw_only.success
+        # Simulate a splitter that loses a record: the independent count says one more.
+        manifest_path = tmp_path / "lake" / "us_grants" / "raw" / "2026-11-17.json"
+        manifest = json.loads(manifest_path.read_text())
+        manifest["records_in_file"] += 1
+        manifest_path.write_text(json.dumps(manifest))
+        rest = dg.materialize(
+            assets,
+            selection=[
+                "us_grants_normalized",
+                "us_grants_validated",
+                "us_grants_quarantine",
+                "us_grants_docket",
+            ],
+            partition_key="2026-11-17",
+            instance=instance,
+            resources=resources,
+            raise_on_error=False,
+        )
+    assert not rest.success
+    assert _checks(rest) == {"records_accounted_for": False}
+    store = _store(url)
+    try:
+        assert store.count_documents() == 0
+        assert store.latest_load_id() is None
     finally:
         store.close()

@@ -108,7 +108,8 @@ def build_us_feed_definitions(
         partitions_def=partitions_def,
         group_name=group,
         kinds={"parquet", "python"},
-        check_specs=[dg.AssetCheckSpec(RECORDS_ACCOUNTED_FOR, asset=normalized_key)],
+        # Blocking: a record the splitter lost must stop the load, not just turn a light red.
+        check_specs=[dg.AssetCheckSpec(RECORDS_ACCOUNTED_FOR, asset=normalized_key, blocking=True)],
         description=(
             f"Every {label} document of the week split out of the concatenated file, parsed "
             "without DTDs, network or entity expansion, and normalized to the canonical "
@@ -251,7 +252,7 @@ def build_us_feed_definitions(
         partitions_def=partitions_def,
         group_name=group,
         kinds={"sqlite", "postgres"},
-        check_specs=[dg.AssetCheckSpec(DOCKET_RECONCILED, asset=docket_key)],
+        check_specs=[dg.AssetCheckSpec(DOCKET_RECONCILED, asset=docket_key, blocking=True)],
         description=(
             f"The week's {label} documents upserted into the docket store as one load "
             "(increasing load id; created/modified/deleted load ids and a content hash per "
