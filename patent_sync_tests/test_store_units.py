@@ -22,7 +22,7 @@ from patent_sync.store import (
 )
 from patent_sync.store.cursor import to_pyformat
 from patent_sync.store.testing import postgres_schema_url
-from patent_sync.store.upsert_plan import ExistingDocument, fingerprint, plan_upsert
+from patent_sync.store.upsert_plan import ExistingDocument, plan_upsert
 from patent_sync.store.urls import parse_store_url, redact
 from patent_sync_tests.conftest import require_postgres
 
@@ -129,15 +129,15 @@ def test_question_marks_become_pyformat_outside_literals(sql: str, converted: st
 # -- the upsert plan -------------------------------------------------------------------------
 
 
-def test_fingerprint_agrees_with_the_model_content_hash() -> None:
+def test_the_load_path_hash_agrees_with_the_model_content_hash() -> None:
     docs = [make_doc(1), make_doc(2, title=None, inventors=()), make_doc(3, ipc=("A61K 9/00",))]
     for doc in docs:
-        content_hash, body = fingerprint(doc, check=True)
+        content_hash, body = doc.content_hash_and_body()
         assert content_hash == doc.content_hash()
         assert body == doc.to_json_dict()
     # The delivery fields do not count as content.
     moved = dataclasses.replace(docs[0], source_file="other.zip", payload_sha256="cd" * 32)
-    assert fingerprint(moved)[0] == fingerprint(docs[0])[0]
+    assert moved.content_hash_and_body()[0] == docs[0].content_hash_and_body()[0]
 
 
 def test_plan_keeps_the_superseded_version_and_counts_every_document() -> None:

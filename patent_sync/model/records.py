@@ -153,15 +153,18 @@ class Document:
         The store compares this to decide whether an upsert is a no-op, so it leaves out the
         fields that describe the delivery rather than the document.
         """
-        return self.record_and_content_hash()[1]
+        return self.content_hash_and_body()[0]
+
+    def content_hash_and_body(self) -> tuple[str, dict[str, Any]]:
+        """The content hash and ``to_json_dict()``, from one serialization (the load path)."""
+        body = self.to_json_dict()
+        hashed = {k: v for k, v in body.items() if k not in _DELIVERY_FIELDS}
+        return hashlib.sha256(canonical_json(hashed).encode()).hexdigest(), body
 
     def record_and_content_hash(self) -> tuple[str, str]:
         """The canonical JSON record and the content hash, from one serialization."""
-        body = self.to_json_dict()
-        record = canonical_json(body)
-        for volatile in _DELIVERY_FIELDS:
-            body.pop(volatile, None)
-        return record, hashlib.sha256(canonical_json(body).encode()).hexdigest()
+        content_hash, body = self.content_hash_and_body()
+        return canonical_json(body), content_hash
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -10,16 +10,11 @@ two had arrived in consecutive batches, so the counts always add up to the batch
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from patent_sync.model import Document, canonical_json
-from patent_sync.store.errors import StoreError
 from patent_sync.store.types import UpsertCounts
-
-# What Document.content_hash() leaves out: fields describing the delivery, not the document.
-_DELIVERY_FIELDS = frozenset({"source_file", "payload_sha256"})
 
 # Column order of a documents row, shared by the INSERT and UPDATE statements.
 DOCUMENT_COLUMNS = (
@@ -94,8 +89,9 @@ def plan_upsert(
     archive_current: list[str] = []
     version_rows: list[tuple[Any, ...]] = []
     created = modified = unchanged = 0
-    for index, doc in enumerate(docs):
-        content_hash, body = fingerprint(doc, check=index == 0)
+    for doc in docs:
+        # The record JSON is built (in _row) only for documents that are written.
+        content_hash, body = doc.content_hash_and_body()
         state = states.get(doc.doc_key)
         if state is None:
             created += 1
@@ -133,27 +129,6 @@ def plan_upsert(
         updates=updates,
         counts=UpsertCounts(created=created, modified=modified, unchanged=unchanged),
     )
-
-
-def fingerprint(doc: Document, *, check: bool = False) -> tuple[str, dict[str, Any]]:
-    """``(Document.content_hash(), doc.to_json_dict())`` from one ``to_json_dict()`` call.
-
-    Serializing a document is the hot path of a load, and ``content_hash()`` would serialize
-    it a second time; this derives both from one dict, and the record JSON is only built for
-    documents that are written. ``check=True`` compares the result
-    with ``content_hash()`` itself (the store does so for the first document of every batch),
-    so a change to the model's hash definition fails loudly instead of making every document
-    look modified.
-    """
-    body = doc.to_json_dict()
-    hashed = {k: v for k, v in body.items() if k not in _DELIVERY_FIELDS}
-    content_hash = hashlib.sha256(canonical_json(hashed).encode()).hexdigest()
-    if check and content_hash != doc.content_hash():
-        raise StoreError(
-            "Document.content_hash() no longer leaves out exactly "
-            f"{sorted(_DELIVERY_FIELDS)}: update patent_sync.store.upsert_plan"
-        )
-    return content_hash, body
 
 
 def _row(
