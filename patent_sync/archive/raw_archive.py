@@ -45,6 +45,14 @@ class ArchivedPayload:
     is_new: bool  # True when the docket store had never recorded these bytes
 
 
+def object_path(root: Path, sha256: str) -> Path:
+    """Where the object with this hash lives under an archive ``root``: a pure function of the
+    hash, so readers need neither the store nor a ``RawArchive``."""
+    if not _SHA256.match(sha256):
+        raise ArchiveError(f"not a SHA-256 hex digest: {sha256!r}")
+    return Path(root) / sha256[:2] / sha256[2:4] / sha256
+
+
 class RawArchive:
     """Content-addressed storage of raw payloads, with their manifest in the docket store."""
 
@@ -98,9 +106,7 @@ class RawArchive:
 
     def path_for(self, sha256: str) -> Path:
         """Where the object with this hash lives (whether or not it is there)."""
-        if not _SHA256.match(sha256):
-            raise ArchiveError(f"not a SHA-256 hex digest: {sha256!r}")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return object_path(self.root, sha256)
 
     def contains(self, sha256: str) -> bool:
         """True if an object with this hash is in the archive."""

@@ -73,7 +73,7 @@ def build_us_feed_definitions(
                 audit=audit,
                 work_dir=storage.work_dir(),
             )
-            with open_delivery(archive.path_for(delivery.sha256)) as stream:
+            with open_delivery(storage.raw_path(delivery.sha256)) as stream:
                 counted = count_raw_records(stream)
         record_delivery(
             storage.lake(),
@@ -118,16 +118,12 @@ def build_us_feed_definitions(
         ),
     )
     def normalized(
-        context: dg.AssetExecutionContext,
-        docket_store: DocketStoreResource,
-        storage: LocalStorageResource,
+        context: dg.AssetExecutionContext, storage: LocalStorageResource
     ) -> dg.MaterializeResult:
         lake = storage.lake()
         manifest = read_delivery_manifest(lake, feed.name, context.partition_key)
-        with docket_store.open() as (store, _audit):
-            raw_path = storage.archive(store).path_for(manifest["sha256"])
         report = us_feed.normalize_delivery(
-            raw_path,
+            storage.raw_path(manifest["sha256"]),
             source_file=manifest["file"],
             lake=lake,
             feed=feed.name,

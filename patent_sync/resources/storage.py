@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from patent_sync.archive.raw_archive import RawArchive
+from patent_sync.archive.raw_archive import RawArchive, object_path
 from patent_sync.pipeline.lake import Lake
 from patent_sync.store.base import DocketStore
 
@@ -25,6 +25,10 @@ class LocalStorageResource(dg.ConfigurableResource):
 
     def archive(self, store: DocketStore) -> RawArchive:
         return RawArchive(self.root / "archive", store)
+
+    def raw_path(self, sha256: str) -> Path:
+        """The archived payload with this hash (reading it needs no database)."""
+        return object_path(self.root / "archive", sha256)
 
     def work_dir(self) -> Path:
         return self.root / "downloads"
