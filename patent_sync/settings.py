@@ -36,20 +36,8 @@ class Settings:
     events_dir: Path = PROJECT_ROOT / "data" / "events"
 
     @property
-    def archive_dir(self) -> Path:
-        return self.home / "archive"
-
-    @property
-    def lake_dir(self) -> Path:
-        return self.home / "lake"
-
-    @property
     def audit_key_path(self) -> Path:
         return self.home / "audit.key"
-
-    @property
-    def download_dir(self) -> Path:
-        return self.home / "downloads"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

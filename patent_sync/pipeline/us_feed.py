@@ -38,6 +38,7 @@ from patent_sync.pipeline.lake import (
     table_to_documents,
     table_to_quarantine,
 )
+from patent_sync.pipeline.layout import HomeLayout
 from patent_sync.pipeline.sources import FeedSource
 from patent_sync.store.base import DocketStore
 from patent_sync.validation.documents import DeliveryValidator
@@ -311,11 +312,12 @@ def run_delivery(
 ) -> DeliveryReport:
     """All four steps for one weekly file, outside Dagster (CLI, tests, benchmark, replay).
 
-    ``home`` holds the raw archive, the lake and temporary downloads, laid out as the
-    ``LocalStorageResource`` lays them out for the assets.
+    ``home`` holds the raw archive, the lake and temporary downloads (``HomeLayout``, the
+    layout the assets' ``LocalStorageResource`` uses).
     """
-    archive = RawArchive(home / "archive", store)
-    lake = Lake(home / "lake")
+    layout = HomeLayout(home)
+    archive = layout.archive(store)
+    lake = layout.lake()
     key = publication_date.isoformat()
     seconds: dict[str, float] = {}
 
@@ -326,7 +328,7 @@ def run_delivery(
         source=source,
         archive=archive,
         audit=audit,
-        work_dir=home / "downloads",
+        work_dir=layout.download_dir,
     )
     seconds["acquire"] = time.perf_counter() - mark
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from patent_sync.archive.raw_archive import RawArchive, object_path
+from patent_sync.archive.raw_archive import RawArchive
 from patent_sync.pipeline.lake import Lake
+from patent_sync.pipeline.layout import HomeLayout
 from patent_sync.store.base import DocketStore
 
 
@@ -17,18 +18,18 @@ class LocalStorageResource(dg.ConfigurableResource):
     home: str
 
     @property
-    def root(self) -> Path:
-        return Path(self.home)
+    def layout(self) -> HomeLayout:
+        return HomeLayout(Path(self.home))
 
     def lake(self) -> Lake:
-        return Lake(self.root / "lake")
+        return self.layout.lake()
 
     def archive(self, store: DocketStore) -> RawArchive:
-        return RawArchive(self.root / "archive", store)
+        return self.layout.archive(store)
 
     def raw_path(self, sha256: str) -> Path:
         """The archived payload with this hash (reading it needs no database)."""
-        return object_path(self.root / "archive", sha256)
+        return self.layout.raw_path(sha256)
 
     def work_dir(self) -> Path:
-        return self.root / "downloads"
+        return self.layout.download_dir
