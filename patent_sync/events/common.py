@@ -12,6 +12,8 @@ from typing import Any
 from lxml import etree
 
 from patent_sync.model import Event
+from patent_sync.parsing.errors import ParseError
+from patent_sync.parsing.safe_xml import parse_xml_bytes
 
 
 class EventParseError(ValueError):
@@ -37,30 +39,14 @@ class ParsedEvents:
     warnings: tuple[str, ...] = ()
 
 
-# lxml settings for every event XML: no DTD, no network, no entity expansion (XXE and "billion
-# laughs" fail instead of expanding), and no huge-tree override.
-_PARSER_OPTIONS: dict[str, Any] = {
-    "resolve_entities": False,
-    "no_network": True,
-    "load_dtd": False,
-    "dtd_validation": False,
-    "huge_tree": False,
-    "remove_blank_text": False,
-}
-
-
 def parse_xml(data: bytes) -> etree._Element:
-    """Parse untrusted XML with the hardened settings; raise ``EventParseError`` on failure."""
-    parser = etree.XMLParser(**_PARSER_OPTIONS)
+    """Parse untrusted event XML through the project's one hardened parser
+    (``parsing.safe_xml``: no DTD, no network, entity declarations and references refused);
+    raise ``EventParseError`` on failure."""
     try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise EventParseError(f"not well-formed XML: {exc}") from None
-    if root is None:
-        raise EventParseError("empty XML document")
-    for node in root.iter(etree.Entity):  # an entity reference left unexpanded: refuse it
-        raise EventParseError(f"XML entity reference &{node.name}; is not allowed")
-    return root
+        return parse_xml_bytes(data)
+    except ParseError as exc:
+        raise EventParseError(str(exc)) from None
 
 
 def sha256(data: bytes) -> str:

@@ -32,6 +32,7 @@ from patent_sync.events.common import (
     ParsedEvents,
     attrs,
     parse_date,
+    parse_xml,
     sha256,
     with_occurrences,
 )
@@ -60,8 +61,6 @@ def is_register_document(root: etree._Element) -> bool:
 
 def parse_ep_register(data: bytes, root: etree._Element | None = None) -> ParsedEvents:
     """Parse an OPS Register response (biblio, events or procedural steps, or a mix)."""
-    from patent_sync.events.common import parse_xml
-
     root = parse_xml(data) if root is None else root
     documents = list(root.iter(_q("register-document")))
     if not documents:
