@@ -44,6 +44,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from patent_sync.deadlines import DeadlineError, compute
+from patent_sync.deadlines.arithmetic import add_months
 from patent_sync.events import taxonomy as tx
 from patent_sync.model import DocketEntry, Event
 
@@ -516,7 +517,7 @@ class _MatterDocket:
         if self.facts.get("priority_date"):
             params["priority_date"] = self.facts["priority_date"]
         for year in range(3, LAST_RENEWAL_YEAR + 1):
-            if _add_years(base, year - 1) > horizon:
+            if add_months(base, 12 * (year - 1)) > horizon:
                 break
             self._create(
                 "ep.renewal_fee",
@@ -531,7 +532,7 @@ class _MatterDocket:
     def _horizon(self) -> dt.date:
         reference = self.as_of or max((e.event_date for e in self.events), default=None)
         reference = reference or self.facts.get("filing_date") or dt.date.min
-        return _add_years(reference, 1)
+        return add_months(reference, 12)
 
     def on_ep_renewal_paid(self, event: Event) -> None:
         attributes = dict(event.attributes)
@@ -566,7 +567,7 @@ class _MatterDocket:
         window = [
             e
             for e in renewals
-            if _add_months(e.due_date, -3) <= event.event_date <= (e.final_date or e.due_date)
+            if add_months(e.due_date, -3) <= event.event_date <= (e.final_date or e.due_date)
         ]
         if len(window) != 1:
             self._unhandled(
@@ -757,25 +758,6 @@ def _param_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February → 28 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def _years_between(start: dt.date, end: dt.date) -> int:
