@@ -15,8 +15,10 @@ import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal, overload
 
-ENV_AUDIT_KEY = "PATENT_SYNC_AUDIT_KEY"
+from patent_sync.settings import ENV_AUDIT_KEY
+
 MIN_KEY_BYTES = 32
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/_-]+={0,2}$")
@@ -94,6 +96,27 @@ def read_local_key(path: Path) -> bytes:
             f"the audit key file {path} is accessible to other users; run: chmod 600 {path}"
         )
     return parse_audit_key(text, origin=str(path))
+
+
+@overload
+def resolve_audit_key(
+    local_key_path: Path, *, create: Literal[True], env: Mapping[str, str] | None = None
+) -> bytes: ...
+@overload
+def resolve_audit_key(
+    local_key_path: Path, *, create: Literal[False], env: Mapping[str, str] | None = None
+) -> bytes | None: ...
+def resolve_audit_key(
+    local_key_path: Path, *, create: bool, env: Mapping[str, str] | None = None
+) -> bytes | None:
+    """``PATENT_SYNC_AUDIT_KEY`` when set, else the local key file: created when ``create``
+    (the embedded default), else read if present; None when there is no key at all."""
+    env = os.environ if env is None else env
+    if env.get(ENV_AUDIT_KEY):
+        return load_audit_key(env)
+    if create:
+        return load_or_create_local_key(local_key_path)
+    return read_local_key(local_key_path) if local_key_path.exists() else None
 
 
 def load_or_create_local_key(path: Path) -> bytes:

@@ -9,7 +9,6 @@ reviews an existing docket must not quietly start a new, empty one.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -37,16 +36,16 @@ def resolve_audit_key() -> bytes:
 
     The error names where the key was looked for, never the key.
     """
-    from patent_sync.audit.keys import AuditKeyError, parse_audit_key, read_local_key
+    from patent_sync.audit.keys import AuditKeyError
+    from patent_sync.audit.keys import resolve_audit_key as resolve
 
     settings = Settings.from_env()
     try:
-        if os.environ.get(ENV_AUDIT_KEY):
-            return parse_audit_key(os.environ[ENV_AUDIT_KEY])
-        if settings.audit_key_path.exists():
-            return read_local_key(settings.audit_key_path)
+        key = resolve(settings.audit_key_path, create=False)
     except AuditKeyError as exc:
         raise CliError(str(exc), exit_code=EXIT_UNAVAILABLE) from None
+    if key is not None:
+        return key
     raise CliError(
         f"no audit key: set {ENV_AUDIT_KEY} or create {settings.audit_key_path} "
         "(patent-sync demo creates one)",

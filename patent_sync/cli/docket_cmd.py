@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="event files")
     parser.add_argument(
         "--as-of",
-        type=_iso_date,
+        type=iso_date,
         default=None,
         help="reference date for the renewal-fee horizon (default: today)",
     )
@@ -131,9 +130,10 @@ def report(batch: EventBatch, result: DocketResult, file_count: int) -> None:
 
 def sync_to_store(url: str | None, build: DocketBuild) -> None:
     """Record events and sync every matter's entries, auditing each change."""
-    from patent_sync.audit import AuditKeyError, AuditLog, load_audit_key, load_or_create_local_key
+    from patent_sync.audit import AuditKeyError, AuditLog
+    from patent_sync.audit.keys import resolve_audit_key
     from patent_sync.docket.service import record_batch, sync_build
-    from patent_sync.settings import ENV_AUDIT_KEY, Settings
+    from patent_sync.settings import Settings
     from patent_sync.store import StoreError, open_store
 
     settings = Settings.from_env()
@@ -142,11 +142,7 @@ def sync_to_store(url: str | None, build: DocketBuild) -> None:
     except (StoreError, ValueError) as exc:
         raise CliError(f"cannot open the docket store: {exc}") from None
     try:
-        key = (
-            load_audit_key()
-            if os.environ.get(ENV_AUDIT_KEY)
-            else load_or_create_local_key(settings.audit_key_path)
-        )
+        key = resolve_audit_key(settings.audit_key_path, create=True)
     except (AuditKeyError, OSError) as exc:
         raise CliError(f"audit key: {exc}") from None
     with store:
@@ -160,7 +156,7 @@ def sync_to_store(url: str | None, build: DocketBuild) -> None:
     )
 
 
-def _iso_date(text: str) -> dt.date:
+def iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

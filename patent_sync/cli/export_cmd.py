@@ -14,10 +14,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from patent_sync.cli.docket_cmd import load_batch
+from patent_sync.cli.context import add_store_option, open_existing_store
+from patent_sync.cli.docket_cmd import iso_date, load_batch
 from patent_sync.cli.errors import CliError
-from patent_sync.docket.engine import OPEN, evaluate_docket
+from patent_sync.docket.engine import OPEN
 from patent_sync.docket.ics import calendar_bytes
+from patent_sync.docket.repository import open_entries
+from patent_sync.docket.service import docket_for_batch
 from patent_sync.model import DocketEntry
 
 
@@ -35,12 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ics.add_argument("files", nargs="*", type=Path, metavar="FILE", help="event files (optional)")
-    ics.add_argument("--store", default=None, help="store URL (default: PATENT_SYNC_STORE_URL)")
+    add_store_option(ics)
     ics.add_argument("--matter", default=None, help="only this matter, e.g. US-17248024")
     ics.add_argument("--out", type=Path, default=None, help="write here (default: stdout)")
-    ics.add_argument(
-        "--as-of", type=dt.date.fromisoformat, default=None, help="horizon date (default: today)"
-    )
+    ics.add_argument("--as-of", type=iso_date, default=None, help="horizon date (default: today)")
     ics.add_argument(
         "--alarm-days",
         type=int,
@@ -59,11 +60,17 @@ def _need_format(args: argparse.Namespace) -> int:
 def run_ics(args: argparse.Namespace) -> int:
     if any(days < 0 for days in args.alarm_days):
         raise CliError("--alarm-days must be zero or more")
-    entries = _entries_from_files(args) if args.files else _entries_from_store(args)
-    if args.matter:
-        entries = [e for e in entries if e.matter == args.matter]
+    if args.files:
+        entries = _entries_from_files(args)
+    else:
+        with open_existing_store(
+            args.store,
+            required_table="docket_entries",
+            what="docket (run patent-sync docket --sync)",
+        ) as store:
+            entries = open_entries(store, args.matter)
     data = calendar_bytes(entries, alarm_days=tuple(args.alarm_days))
-    count = sum(1 for e in entries if e.status == OPEN)
+    count = len(entries)  # only open entries are exported
     if args.out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -78,29 +85,12 @@ def run_ics(args: argparse.Namespace) -> int:
 
 
 def _entries_from_files(args: argparse.Namespace) -> list[DocketEntry]:
-    batch = load_batch(args.files)
-    result = evaluate_docket(
-        batch.events, matter_facts=batch.facts, as_of=args.as_of or dt.date.today()
-    )
-    for item in result.unhandled_events:
+    build = docket_for_batch(load_batch(args.files), args.files, args.as_of or dt.date.today())
+    for item in build.result.unhandled_events:
         ev = item.event
         print(f"unhandled: {ev.application_key} {ev.source_code}: {item.reason}", file=sys.stderr)
-    return [e for e in result.entries if e.status == OPEN]
-
-
-def _entries_from_store(args: argparse.Namespace) -> list[DocketEntry]:
-    from patent_sync.docket.repository import open_entries
-    from patent_sync.settings import Settings
-    from patent_sync.store import StoreError, open_store
-
-    url = args.store or Settings.from_env().store_url
-    try:
-        store = open_store(url, must_exist=True)
-        with store:
-            if not store.table_exists("docket_entries"):
-                raise CliError(
-                    f"{store.url_for_display}: no docket yet (run patent-sync docket --sync)"
-                )
-            return open_entries(store, args.matter)
-    except StoreError as exc:
-        raise CliError(f"docket store: {exc}") from None
+    return [
+        e
+        for e in build.result.entries
+        if e.status == OPEN and (args.matter is None or e.matter == args.matter)
+    ]
