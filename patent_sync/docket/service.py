@@ -5,7 +5,8 @@ both go through these functions, so a file gives the same entries whichever way 
 
 * ``list_event_files(directory)`` — the event files of a directory (``*.json``, ``*.xml``);
   anything else is listed as ignored, never skipped silently.
-* ``docket_for_files(paths, as_of)`` — parse the files and evaluate the docket (pure: no store).
+* ``docket_for_batch(batch, files, as_of)`` — evaluate the docket of parsed event files (pure:
+  no store).
 * ``record_batch(store, audit, events)`` — record the events and account for every one of them
   (parsed = new + already present, and all of them are in the store afterwards).
 * ``sync_build(store, audit, build)`` — sync every matter's entries, auditing each change.
@@ -29,7 +30,7 @@ from patent_sync.docket.repository import (
     record_events,
     sync_docket,
 )
-from patent_sync.events import EventBatch, event_key, load_event_files
+from patent_sync.events import EventBatch, event_key
 from patent_sync.model import DocketEntry, Event
 
 EVENT_FILE_SUFFIXES = (".json", ".xml")
@@ -81,28 +82,18 @@ class DocketBuild:
         """Every matter the files name (by an event or by application facts alone)."""
         return docket_matters(self.batch)
 
-    def entries_for(self, matter: str) -> list[DocketEntry]:
-        return [e for e in self.result.entries if e.matter == matter]
-
 
 def docket_matters(batch: EventBatch) -> tuple[str, ...]:
     """The matters of a batch: those with events plus those known only by their facts."""
     return tuple(sorted({e.application_key for e in batch.events} | set(batch.facts)))
 
 
-def docket_for_files(paths: Sequence[str | Path], as_of: dt.date) -> DocketBuild:
-    """Parse ``paths`` and evaluate the docket as of ``as_of``.
-
-    Raises ``EventParseError`` (one line, naming the file) for a file that is not a readable
-    event history: a deadline computed without it could be wrong, so nothing is guessed.
-    """
-    files = tuple(Path(p) for p in paths)
-    batch = load_event_files(files)
-    return docket_for_batch(batch, files, as_of)
-
-
 def docket_for_batch(batch: EventBatch, files: Sequence[Path], as_of: dt.date) -> DocketBuild:
-    """Evaluate the docket of an already-loaded batch (see ``docket_for_files``)."""
+    """Evaluate the docket of an already-loaded batch (``events.load_event_files``).
+
+    ``load_event_files`` raises ``EventParseError`` (one line, naming the file) for a file that
+    is not a readable event history: a deadline computed without it could be wrong.
+    """
     result = evaluate_docket(batch.events, matter_facts=batch.facts, as_of=as_of)
     return DocketBuild(files=tuple(files), batch=batch, result=result, as_of=as_of)
 
@@ -168,9 +159,12 @@ def sync_build(store: Any, audit: AuditSink, build: DocketBuild) -> DocketSync:
     Matters the files do not name are left as they are: a file that is absent this run is no
     evidence that its matter's deadlines went away.
     """
+    by_matter: dict[str, list[DocketEntry]] = collections.defaultdict(list)
+    for entry in build.result.entries:
+        by_matter[entry.matter].append(entry)
     return DocketSync(
         reports=tuple(
-            sync_docket(store, audit, matter, build.entries_for(matter)) for matter in build.matters
+            sync_docket(store, audit, matter, by_matter.get(matter, [])) for matter in build.matters
         )
     )
 
