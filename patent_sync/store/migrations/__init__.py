@@ -22,6 +22,25 @@ from patent_sync.store.errors import MigrationError
 _MODULE_NAME = re.compile(r"^m(\d{4})_[a-z0-9_]+$")
 DIALECTS = ("sqlite", "postgresql")
 
+# The column types a migration's SQL template names as {identity} and {key}: a surrogate key,
+# and a text key that sorts by bytes on both backends (digests and paging must agree).
+_COLUMN_TYPES: dict[str, dict[str, str]] = {
+    "sqlite": {"identity": "INTEGER PRIMARY KEY AUTOINCREMENT", "key": "TEXT"},
+    "postgresql": {
+        "identity": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        "key": 'TEXT COLLATE "C"',
+    },
+}
+
+
+def dialect_statements(template: str, **fields: str) -> dict[str, list[str]]:
+    """A ``;``-separated SQL template as statements per dialect, with ``{identity}`` and
+    ``{key}`` (and any ``fields``) filled in."""
+    return {
+        dialect: [s.strip() for s in template.format(**types, **fields).split(";") if s.strip()]
+        for dialect, types in _COLUMN_TYPES.items()
+    }
+
 
 @dataclasses.dataclass(frozen=True)
 class Migration:

@@ -7,6 +7,8 @@ the two stores hold byte-identical values. PostgreSQL keys use ``COLLATE "C"`` s
 
 from __future__ import annotations
 
+from patent_sync.store.migrations import dialect_statements
+
 ID = "0001_core"
 
 # The audit chain's genesis hash (patent_sync.audit.log.GENESIS_HASH). Repeated, not imported:
@@ -133,13 +135,9 @@ _POSTGRES_TRIGGERS = [
 ]
 
 
-def _statements(identity: str, key: str) -> list[str]:
-    script = _TABLES.format(identity=identity, key=key, genesis=GENESIS_HASH)
-    return [s.strip() for s in script.split(";") if s.strip()]
-
+_TABLE_STATEMENTS = dialect_statements(_TABLES, genesis=GENESIS_HASH)
 
 SQL: dict[str, list[str]] = {
-    "sqlite": _statements("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT") + _SQLITE_TRIGGERS,
-    "postgresql": _statements("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", 'TEXT COLLATE "C"')
-    + _POSTGRES_TRIGGERS,
+    "sqlite": _TABLE_STATEMENTS["sqlite"] + _SQLITE_TRIGGERS,
+    "postgresql": _TABLE_STATEMENTS["postgresql"] + _POSTGRES_TRIGGERS,
 }

@@ -10,6 +10,8 @@ JSON text and booleans are 0/1 on both backends, so the two stores hold identica
 
 from __future__ import annotations
 
+from patent_sync.store.migrations import dialect_statements
+
 ID = "0002_docket"
 
 _TABLES = """
@@ -51,14 +53,4 @@ CREATE INDEX docket_entries_by_matter ON docket_entries (matter, status)
 """
 
 
-def _statements(identity: str, key: str) -> list[str]:
-    script = _TABLES.format(identity=identity, key=key)
-    return [s.strip() for s in script.split(";") if s.strip()]
-
-
-SQL: dict[str, list[str]] = {
-    "sqlite": _statements("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
-    "postgresql": _statements(
-        "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", 'TEXT COLLATE "C"'
-    ),
-}
+SQL: dict[str, list[str]] = dialect_statements(_TABLES)

@@ -11,6 +11,8 @@ text, JSON is canonical JSON text and booleans are 0/1 on both backends.
 
 from __future__ import annotations
 
+from patent_sync.store.migrations import dialect_statements
+
 ID = "0003_quarantine_review"
 
 _STATEMENTS = """
@@ -34,12 +36,4 @@ ALTER TABLE quarantine ADD COLUMN released_load_id BIGINT REFERENCES loads (load
 """
 
 
-def _statements(identity: str) -> list[str]:
-    script = _STATEMENTS.format(identity=identity)
-    return [s.strip() for s in script.split(";") if s.strip()]
-
-
-SQL: dict[str, list[str]] = {
-    "sqlite": _statements("INTEGER PRIMARY KEY AUTOINCREMENT"),
-    "postgresql": _statements("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
-}
+SQL: dict[str, list[str]] = dialect_statements(_STATEMENTS)
