@@ -6,7 +6,6 @@ import contextlib
 from collections.abc import Iterator
 
 import dagster as dg
-from pydantic import PrivateAttr
 
 from patent_sync.audit import AuditLog
 from patent_sync.audit.keys import parse_audit_key
@@ -24,15 +23,13 @@ class DocketStoreResource(dg.ConfigurableResource):
     url: str
     audit_key: str
 
-    _migrated: bool = PrivateAttr(default=False)
-
     @contextlib.contextmanager
     def open(self) -> Iterator[tuple[DocketStore, AuditLog]]:
         store = open_store(self.url)
         try:
-            if not self._migrated:
-                store.migrate()
-                self._migrated = True
+            # Idempotent and cheap (one look at schema_migrations); Dagster gives every step its
+            # own copy of the resource, so a "migrated already" flag here would not hold anyway.
+            store.migrate()
             yield store, AuditLog(store, parse_audit_key(self.audit_key))
         finally:
             store.close()
