@@ -56,6 +56,13 @@ class UsFeed:
         except ValueError:
             return None
 
+    def weekday_note(self, day: dt.date) -> str:
+        """`` (Wednesday; PTGRXML is published on Tuesdays)`` when ``day`` is not this feed's
+        publication weekday, else an empty string: said in every "no such file" message."""
+        if self.is_publication_day(day):
+            return ""
+        return f" ({day:%A}; {self.product} is published on {self.weekday_name}s)"
+
     def is_publication_day(self, day: dt.date) -> bool:
         """Whether ``day`` falls on this feed's publication weekday."""
         return day.weekday() == self.weekday

@@ -42,11 +42,7 @@ class LocalFeedDirectory:
             found = by_lower_name.get(name.lower())
             if found is not None:
                 return found
-        weekday_note = (
-            ""
-            if feed.is_publication_day(publication_date)
-            else f" ({publication_date:%A}; {feed.product} is published on {feed.weekday_name}s)"
-        )
+        weekday_note = feed.weekday_note(publication_date)
         raise FeedNotPublished(
             f"{feed.name}: no weekly file for {publication_date.isoformat()}{weekday_note}: "
             f"looked for {looked_at[0]} and {looked_at[1]}",

@@ -171,11 +171,7 @@ class UsptoBulkClient:
             if bulk_file.file_name.lower() == wanted:
                 return bulk_file
         nearby = ", ".join(sorted(f.file_name for f in files)) or "none"
-        weekday_note = (
-            ""
-            if feed.is_publication_day(publication_date)
-            else f" ({publication_date:%A}; {feed.product} is published on {feed.weekday_name}s)"
-        )
+        weekday_note = feed.weekday_note(publication_date)
         raise FeedNotPublished(
             f"{feed.product}: {wanted} for {publication_date.isoformat()}{weekday_note} is not "
             f"listed on the USPTO Open Data Portal (yet); files listed within "

@@ -38,11 +38,6 @@ def add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, day)
 
 
-def month_clamped(start: dt.date, months: int) -> bool:
-    """True when ``add_months`` had to use the target month's last day (no same-numbered day)."""
-    return add_months(start, months).day != start.day
-
-
 def last_day_of_month(day: dt.date) -> dt.date:
     """The last day of the month containing ``day``."""
     return day.replace(day=days_in_month(day.year, day.month))
@@ -60,11 +55,6 @@ def ordinal(number: int) -> str:
     else:
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
-
-
-def weekday_name(day: dt.date) -> str:
-    """The English weekday name (independent of the process locale, unlike ``strftime``)."""
-    return _WEEKDAYS[day.weekday()]
 
 
 _DESCRIBED: dict[dt.date, str] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +106,3 @@ class DeadlineResult:
             "warnings": list(self.warnings),
             "params": dict(self.params),
         }
-
-
-RuleCatalogue = Mapping[str, Rule]

@@ -254,7 +254,7 @@ class _MatterDocket:
         still starts the renewal-fee schedule. The synthetic event says where it came from.
         """
         names = {e.event for e in events}
-        us = self.matter.startswith("US-")
+        us = self._is_us()
         wanted = (
             (tx.PATENT_GRANTED, "grant_date", "applicationMetaData.grantDate", "US")
             if us

@@ -287,8 +287,3 @@ HISTORICAL: frozenset[str] = frozenset({"CS", "DD", "SU", "YU"})
 UNKNOWN = "XX"
 
 ST3_CODES: frozenset[str] = ISO_3166_ALPHA2 | IP_ORGANIZATIONS | HISTORICAL | {UNKNOWN}
-
-
-def is_st3(code: str | None) -> bool:
-    """True when ``code`` is a known ST.3 code (upper case, two letters)."""
-    return code is not None and code in ST3_CODES

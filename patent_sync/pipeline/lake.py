@@ -145,9 +145,6 @@ class Lake:
     def path(self, feed: str, layer: str, partition_key: str) -> Path:
         return self.root / feed / layer / f"{partition_key}.parquet"
 
-    def exists(self, feed: str, layer: str, partition_key: str) -> bool:
-        return self.path(feed, layer, partition_key).is_file()
-
     @contextlib.contextmanager
     def writer(
         self, feed: str, layer: str, partition_key: str, schema: pa.Schema

@@ -14,7 +14,6 @@ from typing import Any
 
 Params = Sequence[Any]
 
-SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 
 
@@ -39,11 +38,6 @@ class DbCursor:
         self.dialect = dialect
         self._lock = lock
         self._executemany = executemany
-
-    @property
-    def raw(self) -> Any:
-        """The driver's own cursor, for the rare statement this wrapper cannot express."""
-        return self._raw
 
     @property
     def rowcount(self) -> int:
