@@ -268,8 +268,9 @@ def release(
     doc = _document_to_release(item, corrected)
     _require_valid(item, doc, corrected=corrected is not None)
 
-    record_json, content_hash = doc.record_and_content_hash()
-    changes = tuple(field_changes(record.payload, json.loads(record_json))) if corrected else ()
+    content_hash, body = doc.content_hash_and_body()
+    record_json = canonical_json(body)
+    changes = tuple(field_changes(record.payload, body)) if corrected else ()
     with store.transaction() as cur:
         cur.lock(_REVIEW_LOCK)
         _require_open(item.id, _current_status(cur, item.id))
