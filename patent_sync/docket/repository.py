@@ -162,7 +162,10 @@ def sync_docket(
     changes: list[EntryChange] = []
     now = utc_now_iso()
     with store.transaction() as cursor:
-        stored = {entry_key(e): e for e in _select_entries(cursor, matter=matter)}
+        sql, params = _entries_query(matter=matter)
+        stored = {
+            entry_key(e): e for e in map(_entry_from_row, cursor.execute(sql, params).fetchall())
+        }
         for key in sorted(wanted):
             new = wanted[key]
             old = stored.get(key)
@@ -187,15 +190,14 @@ def sync_docket(
 
 def open_entries(store: Any, matter: str | None = None) -> list[DocketEntry]:
     """The open entries (of one matter, or all), ordered by due date then matter and rule."""
-    with store.transaction() as cursor:
-        entries = _select_entries(cursor, matter=matter, status=OPEN)
+    # A plain read: store.query takes no write lock (transaction() would, on SQLite).
+    entries = _read_entries(store, matter=matter, status=OPEN)
     return sorted(entries, key=lambda e: (e.due_date, e.matter, e.rule, entry_key(e)))
 
 
 def stored_entries(store: Any, matter: str | None = None) -> list[DocketEntry]:
     """Every stored entry (of one matter, or all), whatever its status."""
-    with store.transaction() as cursor:
-        entries = _select_entries(cursor, matter=matter)
+    entries = _read_entries(store, matter=matter)
     return sorted(entries, key=lambda e: (e.matter, e.due_date, e.rule, entry_key(e)))
 
 
@@ -285,10 +287,18 @@ def _update(cursor: Any, key: str, entry: DocketEntry, now: str) -> None:
     )
 
 
-def _select_entries(
-    cursor: Any, *, matter: str | None = None, status: str | None = None
+def _read_entries(
+    store: Any, *, matter: str | None = None, status: str | None = None
 ) -> list[DocketEntry]:
-    clauses, params = [], []
+    sql, params = _entries_query(matter=matter, status=status)
+    return [_entry_from_row(row) for row in store.query(sql, params)]
+
+
+def _entries_query(
+    *, matter: str | None = None, status: str | None = None
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
     if matter is not None:
         clauses.append("matter = ?")
         params.append(matter)
@@ -299,7 +309,7 @@ def _select_entries(
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
     sql += " ORDER BY entry_key"
-    return [_entry_from_row(r) for r in cursor.execute(sql, params).fetchall()]
+    return sql, params
 
 
 def _entry_from_row(row: Sequence[Any]) -> DocketEntry:
