@@ -122,3 +122,20 @@ def test_a_failed_copy_leaves_nothing_behind(tmp_path: Path, archive: RawArchive
         archive.put_file(tmp_path / "does-not-exist", source="s", origin="x")
     assert archived_objects(archive) == []
     assert list((archive.root / "tmp").iterdir()) == []
+
+
+def test_a_download_with_a_known_hash_is_moved_in_once(archive: RawArchive, tmp_path: Path) -> None:
+    data = b"weekly zip bytes " * 1000
+    sha = hashlib.sha256(data).hexdigest()
+    (tmp_path / "downloads").mkdir()
+    first = write(tmp_path / "downloads" / "ipg261117.zip", data)
+    taken = archive.take_file(first, sha256=sha, size=len(data), source="s", origin="https://x/a")
+    assert taken.is_new and taken.sha256 == sha
+    assert not first.exists()  # moved, not copied
+    assert archive.path_for(sha).read_bytes() == data
+    assert archive.verify(sha)
+    # The same bytes downloaded again: the temporary file goes, the archive keeps one copy.
+    again = write(tmp_path / "downloads" / "ipg261117.zip", data)
+    second = archive.take_file(again, sha256=sha, size=len(data), source="s", origin="https://x/b")
+    assert not second.is_new and not again.exists()
+    assert sorted(p.name for p in archive.root.rglob(sha)) == [sha]

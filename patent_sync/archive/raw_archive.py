@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
@@ -88,17 +89,58 @@ class RawArchive:
                 out.flush()
                 os.fsync(out.fileno())
             sha256 = digest.hexdigest()
-            target = self.path_for(sha256)
-            if _is_intact_copy(target, size):
-                temp_path.unlink()  # identical bytes already kept: store them once
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.chmod(temp_path, stat.S_IRUSR | stat.S_IRGRP)  # archived objects are read-only
-                os.replace(temp_path, target)
-                _fsync_directory(target.parent)
+            target = self._install(temp_path, sha256, size)
         except BaseException:
             temp_path.unlink(missing_ok=True)
             raise
+        return self._record(sha256, size, target, source, origin, fetched_at)
+
+    def take_file(
+        self,
+        path: Path,
+        *,
+        sha256: str,
+        size: int,
+        source: str,
+        origin: str,
+        fetched_at: dt.datetime | None = None,
+    ) -> ArchivedPayload:
+        """Archive a temporary file whose SHA-256 and size were computed as it was written
+        (a download): it is moved in, not read and copied again, and is gone afterwards.
+
+        Falls back to ``put_file`` when ``path`` is on another file system.
+        """
+        try:
+            target = self._install(Path(path), sha256, size)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            payload = self.put_file(path, source=source, origin=origin, fetched_at=fetched_at)
+            Path(path).unlink(missing_ok=True)
+            return payload
+        return self._record(sha256, size, target, source, origin, fetched_at)
+
+    def _install(self, temp_path: Path, sha256: str, size: int) -> Path:
+        """Move a complete, fsynced file into place under its hash (once per content)."""
+        target = self.path_for(sha256)
+        if _is_intact_copy(target, size):
+            temp_path.unlink()  # identical bytes already kept: store them once
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(temp_path, stat.S_IRUSR | stat.S_IRGRP)  # archived objects are read-only
+        os.replace(temp_path, target)
+        _fsync_directory(target.parent)
+        return target
+
+    def _record(
+        self,
+        sha256: str,
+        size: int,
+        target: Path,
+        source: str,
+        origin: str,
+        fetched_at: dt.datetime | None,
+    ) -> ArchivedPayload:
         is_new = self.store.record_raw_payload(
             sha256, size, source, origin, fetched_at or dt.datetime.now(dt.UTC)
         )

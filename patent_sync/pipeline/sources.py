@@ -17,6 +17,10 @@ class FetchedFile:
     path: Path
     origin: str  # a URL or a local path: what the manifest records as the file's origin
     is_temporary: bool  # a download the caller may delete once it is archived
+    # Known when the bytes were hashed as they were downloaded: the archive then moves the
+    # file in instead of reading it again.
+    sha256: str | None = None
+    size: int | None = None
 
 
 class FeedSource(Protocol):
@@ -45,4 +49,10 @@ class OdpSource:
         work_dir.mkdir(parents=True, exist_ok=True)
         result = self.client.download(bulk_file, work_dir)
         # The requested ODP file URL is stable; the final one carries a short-lived signature.
-        return FetchedFile(path=result.path, origin=result.requested_url, is_temporary=True)
+        return FetchedFile(
+            path=result.path,
+            origin=result.requested_url,
+            is_temporary=True,
+            sha256=result.sha256,
+            size=result.size,
+        )

@@ -102,9 +102,18 @@ def acquire_delivery(
 ) -> AcquiredDelivery:
     """Fetch the weekly file for ``publication_date`` and keep it in the raw archive."""
     fetched = source.fetch(feed, publication_date, work_dir)
-    archived = archive.put_file(fetched.path, source=feed.name, origin=fetched.origin)
-    if fetched.is_temporary:
-        fetched.path.unlink(missing_ok=True)
+    if fetched.is_temporary and fetched.sha256 is not None and fetched.size is not None:
+        archived = archive.take_file(
+            fetched.path,
+            sha256=fetched.sha256,
+            size=fetched.size,
+            source=feed.name,
+            origin=fetched.origin,
+        )
+    else:
+        archived = archive.put_file(fetched.path, source=feed.name, origin=fetched.origin)
+        if fetched.is_temporary:
+            fetched.path.unlink(missing_ok=True)
     delivery = AcquiredDelivery(
         feed=feed.name,
         partition_key=publication_date.isoformat(),
