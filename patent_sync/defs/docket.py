@@ -20,6 +20,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from patent_sync.docket.engine import discriminator
 from patent_sync.docket.repository import stored_entries
 from patent_sync.docket.service import (
     DocketBuild,
@@ -282,8 +283,7 @@ def _event_lines(events: Iterable[Event]) -> list[str]:
 
 
 def _stage(entry: DocketEntry) -> str:
-    params = dict(entry.params)
-    return params.get("stage") or params.get("year") or ""
+    return discriminator(dict(entry.params)) or "-"
 
 
 def _entries_table(entries: Sequence[DocketEntry], as_of: dt.date) -> str:
@@ -294,7 +294,7 @@ def _entries_table(entries: Sequence[DocketEntry], as_of: dt.date) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {e.due_date} | {e.final_date or '-'} | {e.matter} | {e.rule} | {_stage(e) or '-'} | "
+        f"| {e.due_date} | {e.final_date or '-'} | {e.matter} | {e.rule} | {_stage(e)} | "
         f"{e.trigger_date} | {'yes' if e.extendable else 'no'} |"
         for e in entries
     ]
@@ -339,7 +339,7 @@ def _overdue_check(overdue: Sequence[DocketEntry], as_of: dt.date) -> dg.AssetCh
         "|---|---|---|---|---|---|---|",
     ]
     rows += [
-        f"| {e.matter} | {e.rule} | {_stage(e) or '-'} | {e.due_date} | "
+        f"| {e.matter} | {e.rule} | {_stage(e)} | {e.due_date} | "
         f"{(as_of - e.due_date).days} | {e.final_date or '-'} | "
         f"{_lateness(e, as_of)} |"
         for e in overdue

@@ -117,11 +117,16 @@ class DocketResult:
     unknown_codes: tuple[str, ...]  # "US-… uspto.odp.transactions XYZ 'desc' ×N"
 
 
+def discriminator(params: Mapping[str, Any]) -> str:
+    """What tells apart entries of one rule from one trigger: the maintenance-fee stage or the
+    renewal year ("" for rules with a single entry per trigger)."""
+    return str(params.get("stage") or params.get("year") or "")
+
+
 def entry_key(entry: DocketEntry) -> str:
     """The identity of an entry across runs: matter, rule, trigger date and stage/year."""
-    params = dict(entry.params)
-    discriminator = params.get("stage") or params.get("year") or ""
-    return f"{entry.matter}|{entry.rule}|{entry.trigger_date.isoformat()}|{discriminator}"
+    stage = discriminator(dict(entry.params))
+    return f"{entry.matter}|{entry.rule}|{entry.trigger_date.isoformat()}|{stage}"
 
 
 def build_docket(
@@ -201,8 +206,7 @@ class _Entry:
     corrected_notice_seen: bool = False
 
     def discriminator(self) -> str:
-        params = dict(self.params)
-        return params.get("stage") or params.get("year") or ""
+        return discriminator(dict(self.params))
 
 
 class _MatterDocket:
@@ -318,8 +322,7 @@ class _MatterDocket:
         notes: Iterable[str] = (),
         **params: Any,
     ) -> _Entry | None:
-        discriminator = str(params.get("stage") or params.get("year") or "")
-        key = (rule, trigger_date, discriminator)
+        key = (rule, trigger_date, discriminator(params))
         if key in self._entries:
             return None  # another source already reported this trigger: corroboration
         try:
