@@ -24,6 +24,14 @@ class ParseError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Parse errors cross process boundaries (parallel parsing): keep the check and key.
+        return (_rebuild, (type(self), self.message, self.check, self.doc_key))
+
+
+def _rebuild(cls: type[ParseError], message: str, check: str, doc_key: str | None) -> ParseError:
+    return cls(message, check=check, doc_key=doc_key)
+
 
 class MalformedXmlError(ParseError):
     """Bytes that are not XML, not well-formed, truncated, or in an encoding we refuse."""

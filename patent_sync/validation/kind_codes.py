@@ -28,7 +28,40 @@ US_KIND_CODES: frozenset[str] = frozenset(
     }
 )
 
-KIND_CODES_BY_OFFICE: dict[str, frozenset[str]] = {"US": US_KIND_CODES}
+# EPO kind codes (ST.16 as the EPO applies it, Guidelines A-XI / OJ EPO).
+EP_KIND_CODES: frozenset[str] = frozenset(
+    {
+        "A1",  # application published with the European search report
+        "A2",  # application published without the search report
+        "A3",  # search report published separately
+        "A4",  # supplementary search report
+        "A8",  # corrected title page of an A document
+        "A9",  # complete reprint of an A document
+        "B1",  # patent specification
+        "B2",  # new specification after opposition
+        "B3",  # specification after limitation
+        "B8",  # corrected title page of a B document
+        "B9",  # complete reprint of a B document
+    }
+)
+
+# WIPO kind codes for PCT publications (WO).
+WO_KIND_CODES: frozenset[str] = frozenset(
+    {
+        "A1",  # international application published with the international search report
+        "A2",  # published without the search report (or with a declaration under Art. 17)
+        "A3",  # search report published separately
+        "A4",  # later publication of amended claims or statement (Art. 19)
+        "A8",  # corrected bibliographic data on the front page
+        "A9",  # corrected international application (complete reprint)
+    }
+)
+
+KIND_CODES_BY_OFFICE: dict[str, frozenset[str]] = {
+    "US": US_KIND_CODES,
+    "EP": EP_KIND_CODES,
+    "WO": WO_KIND_CODES,
+}
 
 
 def is_known_kind(country: str | None, kind: str | None) -> bool:
