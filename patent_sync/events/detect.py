@@ -1,9 +1,9 @@
 """Pick the parser for an event file and load several files into one batch.
 
-``detect_event_format`` looks at the bytes, not the file name: JSON with a
-``patentFileWrapperDataBag`` is a USPTO ODP response; XML with EP Register
-``register-document`` elements is a Register response; XML with INPADOC ``ops:legal`` elements
-is a legal response. Anything else is refused with a one-line ``EventParseError``.
+The format is told from the bytes, never the file name, by the event formats of the format
+registry (``patent_sync.formats.events``), so ``inspect``, the pipeline and the docket agree on
+what a file is. Anything no event format claims is refused with a one-line ``EventParseError``
+that says what the file is instead.
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from patent_sync.events import ep_register, inpadoc_legal, uspto_odp
 from patent_sync.events.common import EventParseError, ParsedEvents, parse_xml
+from patent_sync.formats.base import EventFormat
 from patent_sync.model import Event
-
-FORMATS = (uspto_odp.FORMAT, ep_register.FORMAT, inpadoc_legal.FORMAT)
 
 
 def event_key(event: Event) -> tuple[str, str, str, str, str, int]:
@@ -33,37 +31,45 @@ def event_key(event: Event) -> tuple[str, str, str, str, str, int]:
     )
 
 
+def event_format_of_bytes(data: bytes) -> EventFormat | None:
+    """The event format whose ``matches`` accepts the head of ``data``, or None."""
+    # Imported here: the format modules import the event parsers, whose package imports this
+    # module, so a module-level import would be circular.
+    from patent_sync.formats import registry
+    from patent_sync.formats.events import event_format_for
+
+    return event_format_for(registry.head_of(data))
+
+
 def detect_event_format(data: bytes) -> str:
-    """The format name of an event file's bytes (one of ``FORMATS``)."""
+    """The format name of an event file's bytes (the ``name`` of its ``EventFormat``)."""
     return parse_event_bytes(data).format
 
 
 def parse_event_bytes(data: bytes) -> ParsedEvents:
     """Detect the format of ``data`` and parse it."""
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if head in (b"{", b"["):
+    fmt = event_format_of_bytes(data)
+    if fmt is None:
+        raise EventParseError(_refusal(data))
+    return fmt.parse(data)
+
+
+def _refusal(data: bytes) -> str:
+    """Why no event format claims ``data``, as precisely as the bytes allow."""
+    first = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if first in (b"{", b"["):
         try:
-            document = json.loads(data)
+            json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise EventParseError(f"not valid JSON: {exc}") from None
-        if not uspto_odp.looks_like_odp(document):
-            raise EventParseError(
-                "JSON but not a USPTO ODP transactions response (no patentFileWrapperDataBag)"
-            )
-        return uspto_odp.parse_odp_transactions(data)
-    if head == b"<":
-        root = parse_xml(data)
-        if ep_register.is_register_document(root):
-            return ep_register.parse_ep_register(data, root)
-        if inpadoc_legal.is_legal_document(root):
-            return inpadoc_legal.parse_inpadoc_legal(data, root)
-        raise EventParseError(
+            return f"not valid JSON: {exc}"
+        return "JSON but not a USPTO ODP transactions response (no patentFileWrapperDataBag)"
+    if first == b"<":
+        root = parse_xml(data)  # a broken file is reported as such, not as a foreign format
+        return (
             "XML but neither an EP Register response nor INPADOC legal events "
             f"(root element {root.tag!r})"
         )
-    raise EventParseError(
-        "not an event file: expected USPTO ODP JSON, EP Register XML or INPADOC legal XML"
-    )
+    return "not an event file: expected USPTO ODP JSON, EP Register XML or INPADOC legal XML"
 
 
 def load_event_file(path: str | Path) -> ParsedEvents:
