@@ -1,7 +1,8 @@
 """``python -m patent_sync.samplegen``: regenerate the demo weekly files or write a bench file.
 
-python -m patent_sync.samplegen --out data/uspto
+python -m patent_sync.samplegen --out data/uspto          (also writes data/epo_docdb)
 python -m patent_sync.samplegen --bench --count 4800 --out /tmp/bench
+python -m patent_sync.samplegen --bench --feed docdb-amend --count 365000 --out /tmp/bench
 """
 
 from __future__ import annotations
@@ -16,23 +17,42 @@ from patent_sync.samplegen.demo import (
     BENCH_PARAGRAPHS,
     BENCH_SEED,
     DEMO_SEED,
+    DOCDB_BENCH_SEED,
+    DOCDB_DEMO_SEED,
     write_benchmark_file,
     write_demo_files,
+    write_docdb_benchmark_file,
+    write_docdb_demo_files,
 )
+from patent_sync.samplegen.epo_docdb import DeliveryInfo
+from patent_sync.samplegen.epo_docdb import SampleGenError as DocdbSampleGenError
 from patent_sync.samplegen.uspto import DEFECTS, SampleGenError, WeeklyFileInfo
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m patent_sync.samplegen",
-        description="Write synthetic USPTO weekly full-text files (ipgYYMMDD / ipaYYMMDD zips).",
+        description=(
+            "Write synthetic USPTO weekly full-text files (ipgYYMMDD / ipaYYMMDD zips) and "
+            "EPO DOCDB front-file deliveries (docdb_xml_YYYYWW_Amend|CreateDelete_NNN.zip)."
+        ),
     )
     parser.add_argument("--out", type=Path, required=True, help="directory to write into")
     parser.add_argument(
         "--bench", action="store_true", help="write one delivery-sized file, not the demo set"
     )
     parser.add_argument("--count", type=int, default=4800, help="documents in the bench file")
-    parser.add_argument("--feed", choices=("grants", "applications"), default="grants")
+    parser.add_argument(
+        "--feed", choices=("grants", "applications", "docdb-amend"), default="grants"
+    )
+    parser.add_argument(
+        "--docdb-out",
+        type=Path,
+        help="demo only: where the DOCDB deliveries go (default: epo_docdb beside --out)",
+    )
+    parser.add_argument(
+        "--xml", action="store_true", help="docdb-amend bench: write plain XML, not a zip"
+    )
     parser.add_argument(
         "--date",
         type=dt.date.fromisoformat,
@@ -58,10 +78,27 @@ def _describe(info: WeeklyFileInfo) -> str:
     )
 
 
+def _describe_delivery(info: DeliveryInfo) -> str:
+    statuses = " ".join(f"{s}:{info.count(s)}" for s in ("C", "A", "D") if info.count(s))
+    defects = ", ".join(f"{r.doc_key}:{r.defect}" for r in info.defects()) or "none"
+    files = " ".join(f.path.name for f in info.files)
+    return f"{files}  {statuses}  defects {defects}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the generator; returns the process exit status."""
     args = _parser().parse_args(argv)
     try:
+        if args.bench and args.feed == "docdb-amend":
+            bench = write_docdb_benchmark_file(
+                args.out,
+                count=args.count,
+                seed=DOCDB_BENCH_SEED if args.seed is None else args.seed,
+                publication_date=args.date or dt.date(2026, 11, 17),
+                zip=not args.xml,
+            )
+            print(f"{bench.path}  {bench.records} records  {bench.xml_bytes:,} XML bytes")
+            return 0
         if args.bench:
             default_date = dt.date(2026, 11, 17 if args.feed == "grants" else 19)
             infos = [
@@ -75,13 +112,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                     paragraphs=args.paragraphs,
                 )
             ]
+            deliveries: list[DeliveryInfo] = []
         else:
             infos = write_demo_files(args.out, seed=DEMO_SEED if args.seed is None else args.seed)
-    except (SampleGenError, OSError) as exc:
+            docdb_out = args.docdb_out or args.out.parent / "epo_docdb"
+            deliveries = write_docdb_demo_files(
+                docdb_out, seed=DOCDB_DEMO_SEED if args.seed is None else args.seed
+            )
+    except (SampleGenError, DocdbSampleGenError, OSError) as exc:
         print(f"samplegen: {exc}", file=sys.stderr)
         return 2
     for info in infos:
         print(_describe(info))
+    for delivery in deliveries:
+        print(_describe_delivery(delivery))
     return 0
 
 

@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from patent_sync.acquisition.epo_docdb_files import delivery_file_name
+from patent_sync.samplegen import epo_docdb
 from patent_sync.samplegen.uspto import Feed, WeeklyFileInfo, write_weekly_file
 
 DEMO_SEED = 20261110
@@ -52,6 +54,10 @@ DEMO_WEEKS: tuple[WeekRecipe, ...] = (
     ),
 )
 
+# The DOCDB demo (``data/epo_docdb``): the recipe is ``epo_docdb.demo_plans``.
+DOCDB_DEMO_SEED = epo_docdb.DEMO_SEED
+DOCDB_BENCH_SEED = epo_docdb.BENCH_SEED
+
 BENCH_SEED = 4800
 BENCH_PARAGRAPHS = 30  # about 65 KB a grant, the order of magnitude of real ones
 
@@ -90,4 +96,27 @@ def write_benchmark_file(
         seed=seed,
         defects=defects,
         paragraphs=paragraphs,
+    )
+
+
+def write_docdb_demo_files(
+    out: Path, *, seed: int = DOCDB_DEMO_SEED
+) -> list[epo_docdb.DeliveryInfo]:
+    """Write the four DOCDB demo deliveries into ``out`` (what ``data/epo_docdb`` holds)."""
+    return epo_docdb.write_demo_deliveries(out, seed=seed)
+
+
+def write_docdb_benchmark_file(
+    out: Path,
+    *,
+    count: int = 365_000,
+    seed: int = DOCDB_BENCH_SEED,
+    publication_date: dt.date = epo_docdb.BENCH_DATE,
+    zip: bool = True,
+) -> epo_docdb.BenchDeliveryInfo:
+    """One delivery-sized DOCDB Amend file (the EPO's Amend week is ~365,000 records)."""
+    suffix = ".zip" if zip else ".xml"
+    name = f"{delivery_file_name(epo_docdb.AMEND, publication_date)[: -len('.zip')]}{suffix}"
+    return epo_docdb.write_amend_delivery(
+        out / name, count, seed, publication_date=publication_date, zip=zip
     )
