@@ -15,14 +15,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from patent_sync.bench.measure import in_subprocess, peak_rss_mib, verdict
 from patent_sync.settings import PROJECT_ROOT
+
+_MODULE = "patent_sync.bench.us_pipeline_bench"
 
 GRANTS_PER_DELIVERY = 4_800
 BENCH_DATE = dt.date(2026, 11, 17)  # a Tuesday
@@ -47,11 +48,6 @@ def bench_file(count: int, out_dir: Path) -> Path:
     return target
 
 
-def _peak_rss_mib() -> float:
-    # ru_maxrss is KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def run_bare(path: Path) -> dict[str, float]:
     """Split on declarations and parse each document with lxml; nothing else."""
     from lxml import etree
@@ -66,24 +62,24 @@ def run_bare(path: Path) -> dict[str, float]:
             etree.fromstring(raw.data, parser)
             count += 1
     seconds = time.perf_counter() - start
-    return {"records": count, "seconds": seconds, "peak_rss_mib": _peak_rss_mib()}
+    return {"records": count, "seconds": seconds, "peak_rss_mib": peak_rss_mib()}
 
 
 def run_pipeline(path: Path) -> dict[str, float]:
     """The full pipeline on a fresh embedded home (SQLite store, archive, lake, audit)."""
-    from patent_sync.acquisition.feeds import US_GRANTS
     from patent_sync.audit import AuditLog
-    from patent_sync.pipeline import us_feed
+    from patent_sync.feeds.uspto import US_GRANTS
+    from patent_sync.pipeline.delivery import run_delivery
     from patent_sync.pipeline.sources import LocalSource
     from patent_sync.store import open_store
 
-    baseline = _peak_rss_mib()  # the interpreter plus pandas, pyarrow, pandera, lxml
+    baseline = peak_rss_mib()  # the interpreter plus pandas, pyarrow, pandera, lxml
     with tempfile.TemporaryDirectory(prefix="patent_sync_bench_") as tmp:
         home = Path(tmp)
         store = open_store(f"sqlite:///{home / 'docket.sqlite'}")
         store.migrate()
         start = time.perf_counter()
-        report = us_feed.run_delivery(
+        report = run_delivery(
             US_GRANTS,
             BENCH_DATE,
             source=LocalSource(path.parent),
@@ -93,26 +89,17 @@ def run_pipeline(path: Path) -> dict[str, float]:
         )
         seconds = time.perf_counter() - start
         store.close()
+    assert report.normalized is not None and report.validated is not None
     return {
         "records": report.normalized.records_in,
         "valid": report.validated.valid,
         "quarantined": report.validated.quarantined,
         "created": report.loaded.created,
         "seconds": seconds,
-        "peak_rss_mib": _peak_rss_mib(),
+        "peak_rss_mib": peak_rss_mib(),
         "baseline_rss_mib": baseline,
         **{f"{k}_seconds": v for k, v in report.seconds.items()},
     }
-
-
-def _measure(mode: str, path: Path) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-m", "patent_sync.bench.us_pipeline_bench", f"--{mode}", str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     path = bench_file(args.count, args.out)
     size_mib = path.stat().st_size / 2**20
     print(f"  file: {path} ({size_mib:,.1f} MiB zipped)")
-    bare = _measure("bare", path)
-    pipe = _measure("pipeline", path)
+    bare = in_subprocess(_MODULE, "--bare", str(path))
+    pipe = in_subprocess(_MODULE, "--pipeline", str(path))
     ratio = pipe["seconds"] / bare["seconds"] if bare["seconds"] else float("inf")
     print(
         f"  bare lxml parse:  {bare['records']:>6,.0f} documents in {bare['seconds']:6.2f} s "
@@ -149,15 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     stages = ", ".join(
         f"{name} {pipe[f'{name}_seconds']:.2f} s"
-        for name in ("acquire", "normalize", "validate", "load")
+        for name in ("acquire", "count", "normalize", "validate", "load")
     )
     print(f"    stages: {stages}")
     print(
         f"    {pipe['valid']:,.0f} valid, {pipe['quarantined']:,.0f} quarantined, "
         f"{pipe['created']:,.0f} created in the docket store"
     )
-    verdict = "within" if ratio <= 3 else "OVER"
-    print(f"  pipeline / bare parse: {ratio:.2f}x ({verdict} the 3x target)")
+    print(f"  pipeline / bare parse: {verdict(ratio, 3)}")
     return 0
 
 
