@@ -30,7 +30,7 @@ class Settings:
     home: Path
     store_url: str
     feed_dir: Path
-    feed_source: str  # "local" (a directory of weekly files) or "odp" (USPTO Open Data Portal)
+    feed_source: str  # "local" (a directory of delivery files) or "remote" (each office)
     # Prosecution-event files of the watched matters (ODP transactions JSON, EP Register and
     # INPADOC XML) that the docket assets read.
     events_dir: Path = PROJECT_ROOT / "data" / "events"
@@ -46,7 +46,13 @@ class Settings:
         return cls(
             home=home,
             store_url=env.get(ENV_STORE_URL) or f"sqlite:///{home / 'docket.sqlite'}",
-            feed_dir=Path(env.get(ENV_FEED_DIR) or PROJECT_ROOT / "data" / "uspto").resolve(),
-            feed_source=(env.get(ENV_FEED_SOURCE) or "local").lower(),
+            feed_dir=Path(env.get(ENV_FEED_DIR) or PROJECT_ROOT / "data").resolve(),
+            feed_source=_feed_source(env.get(ENV_FEED_SOURCE)),
             events_dir=Path(env.get(ENV_EVENTS_DIR) or PROJECT_ROOT / "data" / "events").resolve(),
         )
+
+
+def _feed_source(value: str | None) -> str:
+    # "odp" named the remote source when the USPTO was the only office; it still means remote.
+    chosen = (value or "local").strip().lower()
+    return "remote" if chosen == "odp" else chosen

@@ -1,4 +1,4 @@
-"""USPTO ODP bulk client, feed constants and the local feed directory.
+"""USPTO ODP bulk client.
 
 The ODP is played by a real HTTP server on 127.0.0.1 (``fake_odp_server.FakeOdp``) that checks
 the X-API-KEY, lists files in the recorded JSON shape and answers a file URL with a 302 to a
@@ -21,13 +21,6 @@ import pytest
 import yaml
 
 from patent_sync.acquisition.errors import FeedNotPublished
-from patent_sync.acquisition.feeds import (
-    US_APPLICATIONS,
-    US_FEEDS,
-    US_GRANTS,
-    feed_for_product,
-    feed_named,
-)
 from patent_sync.acquisition.http import (
     HttpClient,
     HttpStatusError,
@@ -37,7 +30,6 @@ from patent_sync.acquisition.http import (
     RetryPolicy,
     Timeouts,
 )
-from patent_sync.acquisition.local_source import LocalFeedDirectory
 from patent_sync.acquisition.uspto_bulk import (
     BulkFile,
     UsptoBulkClient,
@@ -133,47 +125,6 @@ def client(odp: FakeOdp, sleep: RecordingSleep) -> Iterator[UsptoBulkClient]:
         yield UsptoBulkClient(API_KEY, base_url=odp.base_url, http=http)
 
 
-# -- feeds -------------------------------------------------------------------------------------
-
-
-def test_feed_constants() -> None:
-    assert (US_GRANTS.name, US_GRANTS.product, US_GRANTS.weekday_name) == (
-        "us_grants",
-        "PTGRXML",
-        "Tuesday",
-    )
-    assert (US_APPLICATIONS.name, US_APPLICATIONS.product, US_APPLICATIONS.weekday_name) == (
-        "us_applications",
-        "APPXML",
-        "Thursday",
-    )
-    assert US_FEEDS == (US_GRANTS, US_APPLICATIONS)
-    assert US_GRANTS.file_name_for(GRANT_DAY) == "ipg240102.zip"
-    assert US_APPLICATIONS.file_name_for(APP_DAY, ".xml") == "ipa240104.xml"
-    assert US_GRANTS.is_publication_day(GRANT_DAY) and not US_GRANTS.is_publication_day(APP_DAY)
-    assert feed_for_product("ptgrxml") is US_GRANTS and feed_named("us_applications") is (
-        US_APPLICATIONS
-    )
-    with pytest.raises(ValueError, match="unknown USPTO weekly product 'PTBLXML'"):
-        feed_for_product("PTBLXML")
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("ipg240102.zip", GRANT_DAY),
-        ("IPG240102.ZIP", GRANT_DAY),
-        ("ipg240102.xml", GRANT_DAY),
-        ("ipg241302.zip", None),  # month 13
-        ("ipg2401.zip", None),
-        ("ipa240104.zip", None),  # the other feed
-        ("ipg240102.tar", None),
-    ],
-)
-def test_publication_date_of(name: str, expected: dt.date | None) -> None:
-    assert US_GRANTS.publication_date_of(name) == expected
-
-
 # -- listing -----------------------------------------------------------------------------------
 
 
@@ -243,7 +194,7 @@ def test_find_weekly_file_not_published(client: UsptoBulkClient) -> None:
     assert "ipg240116.zip" in message and "2024-01-16" in message
     assert "ipg240109.zip" in message  # what *was* listed nearby
     assert caught.value.feed == "us_grants"
-    with pytest.raises(FeedNotPublished, match="Wednesday; PTGRXML is published on Tuesdays"):
+    with pytest.raises(FeedNotPublished, match="Wednesday; us_grants is published on Tuesdays"):
         client.find_weekly_file("PTGRXML", dt.date(2024, 1, 3))
 
 
@@ -379,41 +330,3 @@ def test_file_names_that_escape_the_destination_are_refused(
     evil = BulkFile("PTGRXML", "../ipg240102.zip", 1, None, None, None, None)
     with pytest.raises(InvalidResponse, match="not a plain file name"):
         client.download(evil, tmp_path)
-
-
-# -- the local directory (embedded default) ----------------------------------------------------
-
-
-def test_local_directory_finds_zip_or_xml(tmp_path: Path) -> None:
-    (tmp_path / "ipg240102.zip").write_bytes(b"PK")
-    (tmp_path / "ipg240102.xml").write_text("<x/>")
-    (tmp_path / "IPA240104.XML").write_text("<x/>")
-    directory = LocalFeedDirectory(tmp_path)
-    assert directory.find_weekly_file(US_GRANTS, GRANT_DAY) == tmp_path / "ipg240102.zip"
-    assert directory.find_weekly_file(US_APPLICATIONS, APP_DAY) == tmp_path / "IPA240104.XML"
-
-
-def test_local_directory_missing_file_names_the_paths(tmp_path: Path) -> None:
-    with pytest.raises(FeedNotPublished) as caught:
-        LocalFeedDirectory(tmp_path).find_weekly_file(US_GRANTS, dt.date(2024, 1, 16))
-    assert str(tmp_path / "ipg240116.zip") in str(caught.value)
-    assert str(tmp_path / "ipg240116.xml") in str(caught.value)
-    assert caught.value.looked_at == (
-        str(tmp_path / "ipg240116.zip"),
-        str(tmp_path / "ipg240116.xml"),
-    )
-    missing_root = tmp_path / "nope"
-    with pytest.raises(FeedNotPublished, match="does not exist"):
-        LocalFeedDirectory(missing_root).find_weekly_file(US_GRANTS, GRANT_DAY)
-
-
-def test_local_available_dates(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    for name in ["ipg240109.zip", "ipg240102.xml", "ipg240102.zip", "ipa240104.zip", "notes.txt"]:
-        (tmp_path / name).write_bytes(b"")
-    (tmp_path / "ipg241399.zip").write_bytes(b"")  # not a date: reported, not used
-    (tmp_path / "ipg240116.zip").mkdir()  # a directory is not a file
-    directory = LocalFeedDirectory(tmp_path)
-    assert directory.available_dates(US_GRANTS) == [GRANT_DAY, dt.date(2024, 1, 9)]
-    assert directory.available_dates(US_APPLICATIONS) == [APP_DAY]
-    assert "ipg241399.zip" in caplog.text
-    assert LocalFeedDirectory(tmp_path / "absent").available_dates(US_GRANTS) == []

@@ -110,8 +110,8 @@ def test_billion_laughs_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture
         (b"", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not XML"),
         (
-            b'<?xml version="1.0"?>\n<exch:exchange-documents xmlns:exch="http://www.epo.org/exchange"/>',
-            "not supported",
+            b'<?xml version="1.0"?>\n<ops:world-patent-data xmlns:ops="http://ops.epo.org"/>',
+            "not a format patent_sync reads",
         ),
     ],
 )

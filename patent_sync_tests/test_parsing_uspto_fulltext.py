@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from patent_sync.formats.registry import detect_format
 from patent_sync.model import Document, Party, PriorityClaim, QuarantineRecord, RelatedDocument
-from patent_sync.parsing.detect import detect_format
 from patent_sync.parsing.errors import (
     InvalidContentError,
     ParseError,
@@ -487,16 +487,18 @@ def test_detect_format_on_real_files(samples_dir: Path) -> None:
 
 
 def test_detect_format_names_what_it_is_not(samples_dir: Path, tmp_path: Path) -> None:
+    assert detect_format(samples_dir / "epo_docdb/DE-backfile.xml") == "epo.docdb"
     with pytest.raises(UnknownFormatError) as err:
-        detect_format(samples_dir / "epo_docdb/DE-backfile.xml")
-    assert str(err.value) == (
-        "not a USPTO full-text file: root element is <exch:exchange-documents> "
-        "(EPO DOCDB, not supported yet)"
+        detect_format(samples_dir / "epo_ops/patent-dev/get_biblio/response.xml")
+    assert str(err.value).startswith(
+        "root element <ops:world-patent-data> is not a format patent_sync reads (it reads: "
     )
     with pytest.raises(UnknownFormatError, match="binary data, not XML"):
         detect_format(samples_dir / "images/US-6103599-A.pdf")
-    with pytest.raises(UnknownFormatError, match="not XML"):
-        detect_format(samples_dir / "uspto_odp/patent-dev/get_patent_transactions/response.json")
+    not_odp = tmp_path / "other.json"
+    not_odp.write_text('{"results": []}')
+    with pytest.raises(UnknownFormatError, match="JSON, but not a format patent_sync reads"):
+        detect_format(not_odp)
     empty = tmp_path / "ipg230509.xml"
     empty.write_bytes(b"")
     with pytest.raises(UnknownFormatError, match="empty file"):

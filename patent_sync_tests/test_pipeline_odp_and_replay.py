@@ -1,11 +1,11 @@
-"""Two end-to-end properties of the US feeds.
+"""Two end-to-end properties of the feeds.
 
 * Through the USPTO Open Data Portal: the raw asset lists the product, follows the redirect to
   a pre-signed URL, downloads and archives the weekly file, and the API key appears nowhere a
   user or an auditor can read: not in Dagster's event log, not in metadata, not in the audit
   log, the raw manifest or the lake. (A real HTTP server on 127.0.0.1 speaks the protocol.)
-* Replay: the raw archive replayed into an empty store gives the same docket, by digest, on
-  SQLite and on PostgreSQL.
+* Replay: the raw archive of every feed's sample deliveries (US and DOCDB), replayed into an
+  empty store, gives the same docket, by digest, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,39 +15,44 @@ from pathlib import Path
 
 import dagster as dg
 
-from patent_sync.acquisition.feeds import US_APPLICATIONS, US_GRANTS
 from patent_sync.archive.raw_archive import RawArchive
 from patent_sync.audit import AuditLog
-from patent_sync.defs.partitions import US_GRANTS_WEEKLY
-from patent_sync.defs.us_feeds import build_us_feed_definitions
-from patent_sync.pipeline import us_feed
+from patent_sync.defs.feeds import build_feed_definitions
+from patent_sync.feeds import FEEDS
+from patent_sync.feeds.uspto import US_GRANTS
+from patent_sync.pipeline.delivery import run_delivery
 from patent_sync.pipeline.sources import LocalSource
-from patent_sync.resources import DocketStoreResource, LocalStorageResource, UsptoBulkDataResource
-from patent_sync.samplegen.demo import DEMO_WEEKS
+from patent_sync.resources import (
+    DocketStoreResource,
+    FeedSourcesResource,
+    LocalStorageResource,
+    UsptoBulkDataResource,
+)
 from patent_sync.settings import PROJECT_ROOT
 from patent_sync.store import open_store
 from patent_sync.store.testing import postgres_schema_url
 from patent_sync_tests.conftest import require_postgres
 from patent_sync_tests.fake_odp_server import FakeOdp, HostedFile
 
-DATA = PROJECT_ROOT / "data" / "uspto"
+DATA = PROJECT_ROOT / "data"
 API_KEY = "odp-key-7f3a9c1e5b2d4f60"
 AUDIT_KEY = bytes(range(32))
 
 
 def test_a_week_fetched_from_the_odp_never_exposes_the_api_key(tmp_path: Path) -> None:
-    payload = (DATA / "ipg261117.zip").read_bytes()
+    payload = (DATA / "uspto" / "ipg261117.zip").read_bytes()
     store_url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
     with FakeOdp(API_KEY) as odp, dg.instance_for_test() as instance:
         odp.host(HostedFile("PTGRXML", "ipg261117.zip", payload, dt.date(2026, 11, 17)))
-        definitions = build_us_feed_definitions(US_GRANTS, US_GRANTS_WEEKLY, hour_of_day=9)
+        definitions = build_feed_definitions(US_GRANTS)
         result = dg.materialize(
             list(definitions.assets or []),
             partition_key="2026-11-17",
             instance=instance,
             resources={
-                "uspto": UsptoBulkDataResource(
-                    source="odp", api_key=API_KEY, base_url=odp.base_url
+                "feed_sources": FeedSourcesResource(
+                    mode="remote",
+                    uspto=UsptoBulkDataResource(api_key=API_KEY, base_url=odp.base_url),
                 ),
                 "docket_store": DocketStoreResource(url=store_url, audit_key=AUDIT_KEY.hex()),
                 "storage": LocalStorageResource(home=str(tmp_path / "home")),
@@ -78,16 +83,18 @@ def test_a_week_fetched_from_the_odp_never_exposes_the_api_key(tmp_path: Path) -
 
 
 def _load_all_demo_weeks(store_url: str, home: Path, feed_dir: Path) -> str:
-    feeds = {"grants": US_GRANTS, "applications": US_APPLICATIONS}
+    source = LocalSource(feed_dir)
+    deliveries = sorted((day, feed.name) for feed in FEEDS for day in source.available_dates(feed))
+    assert {name for _, name in deliveries} == {feed.name for feed in FEEDS}
     store = open_store(store_url)
     store.migrate()
     try:
         audit = AuditLog(store, AUDIT_KEY)
-        for week in DEMO_WEEKS:
-            us_feed.run_delivery(
-                feeds[week.feed],
-                week.publication_date,
-                source=LocalSource(feed_dir),
+        for day, name in deliveries:
+            run_delivery(
+                next(feed for feed in FEEDS if feed.name == name),
+                day,
+                source=source,
                 store=store,
                 audit=audit,
                 home=home,
@@ -102,16 +109,15 @@ def test_replaying_the_raw_archive_reproduces_the_docket_on_both_backends(tmp_pa
     original = _load_all_demo_weeks(
         f"sqlite:///{tmp_path / 'first.sqlite'}", tmp_path / "first", DATA
     )
-    # The replay reads only what the first run archived, one file per delivery.
+    # The replay reads only what the first run archived: every file of every delivery, under
+    # the name its manifest row recorded.
     replay_dir = tmp_path / "replay_source"
     replay_dir.mkdir()
     first_store = open_store(f"sqlite:///{tmp_path / 'first.sqlite'}")
     try:
         archive = RawArchive(tmp_path / "first" / "archive", first_store)
-        for load in first_store.list_loads():
-            (replay_dir / load.delivery).write_bytes(
-                archive.path_for(load.payload_sha256).read_bytes()
-            )
+        for sha256, origin in first_store.query("SELECT sha256, origin FROM raw_manifest"):
+            (replay_dir / Path(origin).name).write_bytes(archive.path_for(sha256).read_bytes())
     finally:
         first_store.close()
 

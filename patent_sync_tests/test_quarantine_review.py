@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from patent_sync.acquisition.feeds import US_GRANTS
 from patent_sync.audit import AuditLog, read_entries
 from patent_sync.cli.main import main
+from patent_sync.feeds.uspto import US_GRANTS
 from patent_sync.model import Document, QuarantineCategory
-from patent_sync.pipeline import us_feed
+from patent_sync.pipeline.delivery import run_delivery
 from patent_sync.pipeline.sources import LocalSource
 from patent_sync.quarantine import (
     RELEASE_FEED,
@@ -59,7 +59,7 @@ class Loaded:
 def loaded(store: DocketStore, tmp_path: Path) -> Loaded:
     """The sample grants delivery run through acquire → normalize → validate → load."""
     audit = AuditLog(store, KEY, actor="test")
-    report = us_feed.run_delivery(
+    report = run_delivery(
         US_GRANTS,
         DELIVERY_DATE,
         source=LocalSource(DATA_DIR),
@@ -323,7 +323,9 @@ def test_a_document_in_the_wrong_delivery_can_be_released_as_published(loaded: L
     # Filed by a delivery dated a week later: the publication date does not match.
     store = loaded.store
     doc = Document.from_json_dict(titled_correction(loaded, title="Late grant"))
-    check = DeliveryValidator(delivery_date=DELIVERY_DATE + dt.timedelta(days=7))
+    check = DeliveryValidator(
+        US_GRANTS.validation, delivery_date=DELIVERY_DATE + dt.timedelta(days=7)
+    )
     (record,) = check.validate([doc], [0]).quarantined
     assert record.category == QuarantineCategory.REFERENCE_INTEGRITY
     assert record.failed_checks == ("publication_date_matches_delivery",)

@@ -22,7 +22,7 @@ from patent_sync.store import (
 )
 from patent_sync.store.cursor import to_pyformat
 from patent_sync.store.testing import postgres_schema_url
-from patent_sync.store.upsert_plan import ExistingDocument, plan_upsert
+from patent_sync.store.upsert_plan import ExistingDocument, IncomingDocument, plan_upsert
 from patent_sync.store.urls import parse_store_url, redact
 from patent_sync_tests.conftest import require_postgres
 
@@ -148,15 +148,18 @@ def test_plan_keeps_the_superseded_version_and_counts_every_document() -> None:
     }
     plan = plan_upsert(
         load_id=7,
-        docs=[make_doc(1, title="neu"), make_doc(2), make_doc(2), make_doc(9)],
+        docs=[
+            IncomingDocument.from_document(d)
+            for d in (make_doc(1, title="neu"), make_doc(2), make_doc(2), make_doc(9))
+        ],
         existing=existing,
     )
     assert (plan.counts.created, plan.counts.modified, plan.counts.unchanged) == (1, 2, 1)
     assert plan.archive_current == ["EP-1-A1", "EP-9-A1"]
     assert plan.version_rows == []
     updated = {row[0]: row for row in plan.updates}
-    assert updated["EP-1-A1"][13:] == (5, 2, 7, None)  # version, created, modified, deleted
-    assert updated["EP-9-A1"][13:] == (2, 3, 7, None)  # undeleted: a new version
+    assert updated["EP-1-A1"][-4:] == (5, 2, 7, None)  # version, created, modified, deleted
+    assert updated["EP-9-A1"][-4:] == (2, 3, 7, None)  # undeleted: a new version
     assert [row[0] for row in plan.inserts] == ["EP-2-A1"]
 
 

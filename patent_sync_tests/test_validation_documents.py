@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 
+from patent_sync.feeds.uspto import US_GRANTS
 from patent_sync.model import Document, Party, PriorityClaim, QuarantineCategory
 from patent_sync.validation.documents import DeliveryValidator, category_for
 
@@ -43,7 +44,7 @@ def _doc(number: str = "12345678", **changes: object) -> Document:
 
 
 def _validate(*docs: Document) -> tuple[list[Document], dict[int, tuple[str, tuple[str, ...]]]]:
-    validator = DeliveryValidator(delivery_date=DELIVERY)
+    validator = DeliveryValidator(US_GRANTS.validation, delivery_date=DELIVERY)
     result = validator.validate(list(docs), list(range(len(docs))))
     assert len(result.valid) + len(result.quarantined) == len(docs)
     return result.valid, {
@@ -99,7 +100,7 @@ def test_each_defect_is_quarantined_with_its_category(
 
 
 def test_a_document_twice_in_one_delivery_is_a_conflict_even_across_batches() -> None:
-    validator = DeliveryValidator(delivery_date=DELIVERY)
+    validator = DeliveryValidator(US_GRANTS.validation, delivery_date=DELIVERY)
     first = validator.validate([_doc("11111111")], [0])
     second = validator.validate([_doc("22222222"), _doc("11111111")], [1, 2])
     assert len(first.valid) == 1
@@ -128,6 +129,6 @@ def test_category_precedence() -> None:
 
 
 def test_without_a_delivery_date_the_publication_date_is_not_compared() -> None:
-    validator = DeliveryValidator(delivery_date=None)
+    validator = DeliveryValidator(US_GRANTS.validation, delivery_date=None)
     result = validator.validate([_doc(publication_date=dt.date(2023, 5, 9))], [0])
     assert len(result.valid) == 1

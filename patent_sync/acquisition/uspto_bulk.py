@@ -25,15 +25,17 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from patent_sync.acquisition.errors import FeedNotPublished, InvalidResponse
-from patent_sync.acquisition.feeds import feed_for_product
 from patent_sync.acquisition.http import AttemptEvent, DownloadResult, HttpClient, Timeouts
 from patent_sync.acquisition.rate_budget import RateBudget
 from patent_sync.acquisition.redaction import redact_url
 from patent_sync.acquisition.retry import RetryPolicy
+from patent_sync.feeds.registry import feed_for_product
+from patent_sync.feeds.uspto import WeeklyFile
 
 logger = logging.getLogger("patent_sync.acquisition")
 
 DEFAULT_BASE_URL = "https://api.uspto.gov"
+ODP_SERVICE = "uspto-odp"  # RemoteSource.service of the feeds this client fetches
 API_KEY_HEADER = "X-API-KEY"
 
 # ODP-specific readings of the statuses that are not retried.
@@ -162,10 +164,13 @@ class UsptoBulkClient:
         Raises ``FeedNotPublished`` (naming the file and what was listed nearby) when the ODP
         does not list it, e.g. before release or for a date that is not a publication day.
         """
-        feed = feed_for_product(product)
-        wanted = feed.file_name_for(publication_date)
+        feed = feed_for_product(ODP_SERVICE, product)
+        if not isinstance(feed.files, WeeklyFile):
+            raise ValueError(f"{feed.name} is not a weekly-file feed of the USPTO")
+        product = feed.remote.product
+        wanted = feed.files.file_name_for(publication_date)
         files = self.list_files(
-            feed.product, publication_date - _LISTING_WINDOW, publication_date + _LISTING_WINDOW
+            product, publication_date - _LISTING_WINDOW, publication_date + _LISTING_WINDOW
         )
         for bulk_file in files:
             if bulk_file.file_name.lower() == wanted:
@@ -173,12 +178,12 @@ class UsptoBulkClient:
         nearby = ", ".join(sorted(f.file_name for f in files)) or "none"
         weekday_note = feed.weekday_note(publication_date)
         raise FeedNotPublished(
-            f"{feed.product}: {wanted} for {publication_date.isoformat()}{weekday_note} is not "
+            f"{product}: {wanted} for {publication_date.isoformat()}{weekday_note} is not "
             f"listed on the USPTO Open Data Portal (yet); files listed within "
             f"{_LISTING_WINDOW.days} days: {nearby}",
             feed=feed.name,
             publication_date=publication_date,
-            looked_at=[f"{self.base_url}/api/v1/datasets/products/{feed.product}"],
+            looked_at=[f"{self.base_url}/api/v1/datasets/products/{product}"],
         )
 
     # -- download ----------------------------------------------------------------------------

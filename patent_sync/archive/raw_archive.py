@@ -74,25 +74,12 @@ class RawArchive:
         ``source`` names the feed or client (``"uspto.ptgrxml"``), ``origin`` where the bytes
         came from (a URL or a file name); ``fetched_at`` defaults to now.
         """
-        temp_dir = self.root / _TEMP_DIR
-        temp_dir.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        fd, temp_name = tempfile.mkstemp(dir=temp_dir, prefix="incoming-")
-        temp_path = Path(temp_name)
-        try:
-            with open(path, "rb") as source_file, os.fdopen(fd, "wb") as out:
-                while chunk := source_file.read(_CHUNK_BYTES):
-                    digest.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            sha256 = digest.hexdigest()
-            target = self._install(temp_path, sha256, size)
-        except BaseException:
-            temp_path.unlink(missing_ok=True)
-            raise
+        # Hash first: a payload already kept (a re-run, an unchanged re-delivery) costs one
+        # read, not a copy and an fsync of the whole file.
+        sha256, size = _hash_file(path)
+        target = self.path_for(sha256)
+        if not _is_intact_copy(target, size):
+            target = self._copy_in(path, sha256, size)
         return self._record(sha256, size, target, source, origin, fetched_at)
 
     def take_file(
@@ -119,6 +106,26 @@ class RawArchive:
             Path(path).unlink(missing_ok=True)
             return payload
         return self._record(sha256, size, target, source, origin, fetched_at)
+
+    def _copy_in(self, path: Path, expected_sha256: str, size: int) -> Path:
+        temp_dir = self.root / _TEMP_DIR
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        fd, temp_name = tempfile.mkstemp(dir=temp_dir, prefix="incoming-")
+        temp_path = Path(temp_name)
+        try:
+            with open(path, "rb") as source_file, os.fdopen(fd, "wb") as out:
+                while chunk := source_file.read(_CHUNK_BYTES):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != expected_sha256:
+                raise ArchiveError(f"{path} changed while it was being archived; archive it again")
+            return self._install(temp_path, expected_sha256, size)
+        except BaseException:
+            temp_path.unlink(missing_ok=True)
+            raise
 
     def _install(self, temp_path: Path, sha256: str, size: int) -> Path:
         """Move a complete, fsynced file into place under its hash (once per content)."""
@@ -171,6 +178,16 @@ class RawArchive:
             while chunk := stream.read(_CHUNK_BYTES):
                 digest.update(chunk)
         return digest.hexdigest() == sha256
+
+
+def _hash_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as stream:
+        while chunk := stream.read(_CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def _is_intact_copy(target: Path, size: int) -> bool:

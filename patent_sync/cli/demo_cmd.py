@@ -1,5 +1,7 @@
-"""``patent-sync demo``: run the US feeds over the sample weekly files in ``data/uspto``,
-then the docket job over the sample prosecution events in ``data/events``.
+"""``patent-sync demo``: run every feed of the registry over the sample deliveries in ``data/``
+(the USPTO weekly files in ``data/uspto``, the EPO DOCDB deliveries in ``data/epo_docdb``), in
+publication order across feeds, then the docket job over the sample prosecution events in
+``data/events``.
 
 Everything is embedded: the SQLite docket store, the raw archive and the lake under
 ``PATENT_SYNC_HOME`` (default ``var/``), and Dagster's own SQLite instance in
@@ -31,7 +33,7 @@ telemetry:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="materialize the US feeds over the sample weekly files (embedded, offline)",
+        help="materialize every feed over the sample deliveries in data/ (embedded, offline)",
         description=__doc__,
     )
     parser.set_defaults(func=run)
@@ -81,37 +83,41 @@ def run(args: argparse.Namespace) -> int:
 
     import dagster as dg
 
-    from patent_sync.acquisition.feeds import US_FEEDS
-    from patent_sync.acquisition.local_source import LocalFeedDirectory
     from patent_sync.audit import AuditLog
     from patent_sync.audit.keys import parse_audit_key
     from patent_sync.definitions import defs as build_defs
     from patent_sync.docket.repository import open_entries
     from patent_sync.docket.service import next_due, overdue_entries
+    from patent_sync.feeds import FEEDS
+    from patent_sync.pipeline.sources import LocalSource
     from patent_sync.store import open_store
 
     defs = build_defs()
     instance = dg.DagsterInstance.get()
-    directory = LocalFeedDirectory(settings.feed_dir)
+    directory = LocalSource(settings.feed_dir)
+    # Publication order across feeds: a DOCDB amendment must come after the create it amends.
+    deliveries = sorted(
+        (day, feed.name) for feed in FEEDS for day in directory.available_dates(feed)
+    )
     load_ids: list[int] = []
     failed = False
-    for feed in US_FEEDS:
-        job = defs.resolve_job_def(f"{feed.name}_job")
-        for publication_date in directory.available_dates(feed):
-            key = publication_date.isoformat()
-            result = job.execute_in_process(
-                partition_key=key,
-                instance=instance,
-                raise_on_error=False,
-                run_config=_QUIET_LOGS,
-            )
-            status = "ok" if result.success else "FAILED"
-            failed |= not result.success
-            print(f"  {feed.name} {key}: run {result.run_id[:8]} {status}")
-            for event in result.get_asset_materialization_events():
-                mat = event.materialization
-                if mat.asset_key.path[-1].endswith("_docket") and "load_id" in mat.metadata:
-                    load_ids.append(int(mat.metadata["load_id"].value))
+    for publication_date, feed_name in deliveries:
+        key = publication_date.isoformat()
+        result = defs.resolve_job_def(f"{feed_name}_job").execute_in_process(
+            partition_key=key,
+            instance=instance,
+            raise_on_error=False,
+            run_config=_QUIET_LOGS,
+        )
+        status = "ok" if result.success else "FAILED"
+        failed |= not result.success
+        summary = ""
+        for event in result.get_asset_materialization_events():
+            mat = event.materialization
+            if mat.asset_key.path[-1].endswith("_docket") and "load_id" in mat.metadata:
+                load_ids.append(int(mat.metadata["load_id"].value))
+                summary = _load_summary(mat.metadata)
+        print(f"  {key} {feed_name:<20} run {result.run_id[:8]} {status}  {summary}")
 
     # The deadlines: prosecution events → docket entries, as of today.
     docket_run = defs.resolve_job_def("docket_job").execute_in_process(
@@ -125,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         deadlines = open_entries(store)
         documents = store.count_documents()
+        by_source = store.document_counts_by_source()
+        deleted = store.count_documents(include_deleted=True) - documents
         quarantine = store.quarantine_counts()
         audit = AuditLog(store, parse_audit_key(os.environ[ENV_AUDIT_KEY]))
         verify = audit.verify()
@@ -134,7 +142,8 @@ def run(args: argparse.Namespace) -> int:
 
     print()
     print(f"docket store:   {store.url_for_display}")
-    print(f"documents:      {documents} loaded")
+    sources = ", ".join(f"{source} {n}" for source, n in by_source.items())
+    print(f"documents:      {documents} in the docket ({sources}); {deleted} deleted")
     total_q = sum(quarantine.values())
     by_cat = ", ".join(f"{k} {v}" for k, v in sorted(quarantine.items())) or "none"
     print(f"quarantined:    {total_q} ({by_cat})")
@@ -156,6 +165,19 @@ def run(args: argparse.Namespace) -> int:
         print("demo: some runs failed; see the UI for details", file=sys.stderr)
         return 1
     return 0
+
+
+def _load_summary(metadata: dict) -> str:
+    """What one load did, in a few words (``created 40, modified 3, deleted 1, quarantined 5``)."""
+    if metadata.get("skipped_identical_delivery") and metadata["skipped_identical_delivery"].value:
+        return f"identical to load {metadata['load_id'].value}: nothing to do"
+    names = ("created", "modified", "unchanged", "deleted", "unmatched_deletes", "quarantined")
+    parts = [
+        f"{name.replace('_', ' ')} {metadata[name].value}"
+        for name in names
+        if name in metadata and metadata[name].value
+    ]
+    return ", ".join(parts) or "nothing changed"
 
 
 def _deadlines_line(open_entries: list[DocketEntry], upcoming: list[DocketEntry]) -> str:

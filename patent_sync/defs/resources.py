@@ -7,6 +7,7 @@ import dagster as dg
 from patent_sync.resources import (
     DocketStoreResource,
     EventFilesResource,
+    FeedSourcesResource,
     LocalStorageResource,
     UsptoBulkDataResource,
 )
@@ -16,15 +17,17 @@ from patent_sync.settings import ENV_AUDIT_KEY, ENV_USPTO_API_KEY, Settings
 @dg.definitions
 def resources() -> dg.Definitions:
     settings = Settings.from_env()
-    # The ODP key is only required when the ODP is the source; the embedded default reads a
-    # local directory and must start without it.
-    api_key = dg.EnvVar(ENV_USPTO_API_KEY) if settings.feed_source == "odp" else None
+    remote = settings.feed_source == "remote"
+    # Office credentials are only required when the offices are the source; the embedded
+    # default reads a local directory and must start without them.
     return dg.Definitions(
         resources={
-            "uspto": UsptoBulkDataResource(
-                source="odp" if settings.feed_source == "odp" else "local",
+            "feed_sources": FeedSourcesResource(
+                mode="remote" if remote else "local",
                 local_dir=str(settings.feed_dir),
-                api_key=api_key,
+                uspto=UsptoBulkDataResource(
+                    api_key=dg.EnvVar(ENV_USPTO_API_KEY) if remote else None
+                ),
             ),
             "docket_store": DocketStoreResource(
                 url=settings.store_url, audit_key=dg.EnvVar(ENV_AUDIT_KEY)

@@ -2,9 +2,12 @@
 
 from patent_sync.model.quarantine import QuarantineCategory, QuarantineRecord
 from patent_sync.model.records import (
+    Citation,
     DocketEntry,
     Document,
     Event,
+    LocalizedText,
+    NumberForm,
     Party,
     PriorityClaim,
     RelatedDocument,
@@ -12,9 +15,12 @@ from patent_sync.model.records import (
 )
 
 __all__ = [
+    "Citation",
     "DocketEntry",
     "Document",
     "Event",
+    "LocalizedText",
+    "NumberForm",
     "Party",
     "PriorityClaim",
     "QuarantineCategory",

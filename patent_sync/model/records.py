@@ -24,6 +24,9 @@ class Party:
     state: str | None = None
     country: str | None = None  # ST.3 where the office gave one
     role: str | None = None  # e.g. applicant authority category, assignee role code
+    # How the office wrote the name: DOCDB gives the same party as "docdb" (normalised upper
+    # case), "docdba" (as filed) and "original"; None for sources with one form.
+    data_format: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -47,8 +50,42 @@ class RelatedDocument:
     status: str | None = None  # e.g. "PENDING", "GRANTED" for parent applications
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class LocalizedText:
+    """A title or abstract in one language (ISO 639-1 code as published, e.g. "en")."""
+
+    lang: str | None
+    text: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Citation:
+    """A document cited against this one: a patent (``patcit``) or non-patent literature."""
+
+    category: str  # "patent" | "npl"
+    phase: str | None = None  # when it was cited, as published: "search", "examination", ...
+    country: str | None = None  # patent citations
+    number: str | None = None
+    kind: str | None = None
+    date: dt.date | None = None
+    text: str | None = None  # non-patent literature, as published
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NumberForm:
+    """A publication or application number in one of the formats an office writes it in.
+
+    DOCDB repeats every number as ``docdb`` (country, number, kind apart), ``epodoc``
+    (``EP1234567``) and ``original`` (``2022/259205``, ``AP 1206``).
+    """
+
+    role: str  # "publication" | "application"
+    data_format: str  # "docdb" | "epodoc" | "original"
+    number: str
+
+
 # Fields that say which delivery carried a document, not what the document says.
-_DELIVERY_FIELDS = ("source_file", "payload_sha256")
+DELIVERY_FIELDS = ("source_file", "payload_sha256")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -79,6 +116,14 @@ class Document:
     family_id: str | None = None
     source_file: str | None = None  # the delivery (e.g. "ipg230509.zip") it came from
     dtd_version: str | None = None
+    # Fields sources other than the USPTO full text carry. They are written to the JSON record
+    # only when set, so that a document without them hashes as it always has.
+    titles: tuple[LocalizedText, ...] = ()  # every language given; ``title`` is the first
+    abstracts: tuple[LocalizedText, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    number_forms: tuple[NumberForm, ...] = ()
+    # DOCDB's date-of-last-exchange: an older one must never overwrite a newer stored version.
+    date_of_last_exchange: dt.date | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: dates as ISO strings, tuples as lists.
@@ -125,7 +170,36 @@ class Document:
             "family_id": self.family_id,
             "source_file": self.source_file,
             "dtd_version": self.dtd_version,
+            **self._optional_json(),
         }
+
+    def _optional_json(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if self.titles:
+            extra["titles"] = [{"lang": t.lang, "text": t.text} for t in self.titles]
+        if self.abstracts:
+            extra["abstracts"] = [{"lang": t.lang, "text": t.text} for t in self.abstracts]
+        if self.citations:
+            extra["citations"] = [
+                {
+                    "category": c.category,
+                    "phase": c.phase,
+                    "country": c.country,
+                    "number": c.number,
+                    "kind": c.kind,
+                    "date": _iso(c.date),
+                    "text": c.text,
+                }
+                for c in self.citations
+            ]
+        if self.number_forms:
+            extra["number_forms"] = [
+                {"role": n.role, "data_format": n.data_format, "number": n.number}
+                for n in self.number_forms
+            ]
+        if self.date_of_last_exchange is not None:
+            extra["date_of_last_exchange"] = self.date_of_last_exchange.isoformat()
+        return extra
 
     @classmethod
     def from_json_dict(cls, data: dict[str, Any]) -> Document:
@@ -145,6 +219,14 @@ class Document:
         )
         fields["ipc"] = tuple(fields.get("ipc") or ())
         fields["cpc"] = tuple(fields.get("cpc") or ())
+        for name in ("titles", "abstracts"):
+            fields[name] = tuple(LocalizedText(**t) for t in fields.get(name) or ())
+        fields["citations"] = tuple(
+            Citation(**{**c, "date": _date_or_none(c.get("date"))})
+            for c in fields.get("citations") or ()
+        )
+        fields["number_forms"] = tuple(NumberForm(**n) for n in fields.get("number_forms") or ())
+        fields["date_of_last_exchange"] = _date_or_none(fields.get("date_of_last_exchange"))
         return cls(**fields)
 
     def content_hash(self) -> str:
@@ -158,7 +240,7 @@ class Document:
     def content_hash_and_body(self) -> tuple[str, dict[str, Any]]:
         """The content hash and ``to_json_dict()``, from one serialization (the load path)."""
         body = self.to_json_dict()
-        hashed = {k: v for k, v in body.items() if k not in _DELIVERY_FIELDS}
+        hashed = {k: v for k, v in body.items() if k not in DELIVERY_FIELDS}
         return hashlib.sha256(canonical_json(hashed).encode()).hexdigest(), body
 
     def record_and_content_hash(self) -> tuple[str, str]:
@@ -230,7 +312,7 @@ def _iso(value: dt.date | None) -> str | None:
 
 
 def _party_dict(p: Party) -> dict[str, Any]:
-    return {
+    party = {
         "name": p.name,
         "kind": p.kind,
         "city": p.city,
@@ -238,6 +320,9 @@ def _party_dict(p: Party) -> dict[str, Any]:
         "country": p.country,
         "role": p.role,
     }
+    if p.data_format is not None:  # only when set, so single-form parties hash as before
+        party["data_format"] = p.data_format
+    return party
 
 
 def _date_or_none(value: str | dt.date | None) -> dt.date | None:

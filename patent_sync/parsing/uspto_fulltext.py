@@ -123,31 +123,45 @@ def parse_us_document(data: bytes, *, source_file: str | None = None) -> Documen
 
 
 def parse_us_delivery(
-    stream: BinaryIO, *, source_file: str
+    stream: BinaryIO, *, source_file: str, start_position: int = 0
 ) -> Iterator[Document | QuarantineRecord]:
-    """Parse every document of a weekly file stream, in order, one output item per document.
+    """Parse every document of a weekly file stream, in order, one output item per document
+    (the n-th item is the record at ``start_position + n``).
 
     Documents that cannot be parsed become ``QuarantineRecord(category=PARSE_ERROR)`` with the
     failed check, the position, the SHA-256 of the raw bytes, a readable detail and a short
     excerpt, so records in = documents + quarantined, always.
     """
-    file_source = _source_from_file_name(source_file)
-    for raw in iter_raw_documents(stream):
-        item: Document | QuarantineRecord
-        try:
-            item = _parse(raw.data, raw.sha256, source_file)
-        except ParseError as err:
-            item = _quarantine(raw, err.check, err.message, err.doc_key, source_file, file_source)
-        except Exception as exc:  # a parser bug must not take the other 4,799 documents down
-            item = _quarantine(
-                raw,
-                "unexpected_parser_error",
-                f"unexpected {type(exc).__name__} while parsing: {exc}",
-                None,
-                source_file,
-                file_source,
-            )
-        yield item
+    for position, raw in enumerate(iter_raw_documents(stream), start_position):
+        yield parse_raw_document(raw, source_file=source_file, position=position)
+
+
+def parse_raw_document(
+    raw: RawDocument, *, source_file: str, position: int
+) -> Document | QuarantineRecord:
+    """One piece of a weekly file: its document, or a quarantine record saying why not."""
+    try:
+        return _parse(raw.data, raw.sha256, source_file)
+    except ParseError as err:
+        return _quarantine(
+            raw,
+            position,
+            err.check,
+            err.message,
+            err.doc_key,
+            source_file,
+            _source_from_file_name(source_file),
+        )
+    except Exception as exc:  # a parser bug must not take the other 4,799 documents down
+        return _quarantine(
+            raw,
+            position,
+            "unexpected_parser_error",
+            f"unexpected {type(exc).__name__} while parsing: {exc}",
+            None,
+            source_file,
+            _source_from_file_name(source_file),
+        )
 
 
 def _parse(data: bytes, payload_sha256: str, source_file: str | None) -> Document:
@@ -532,6 +546,7 @@ def _dedupe(items: Iterable[_T]) -> tuple[_T, ...]:
 
 def _quarantine(
     raw: RawDocument,
+    position: int,
     check: str,
     message: str,
     doc_key: str | None,
@@ -544,7 +559,7 @@ def _quarantine(
         failed_checks=(check,),
         source=_source_from_head(head) or file_source or SOURCE_UNKNOWN,
         source_file=source_file,
-        position=raw.position,
+        position=position,
         payload_sha256=raw.sha256,
         doc_key=doc_key or _sniff_doc_key(raw.data[:8192]),
         detail=f"document {raw.position} at line {raw.line}: {message}",

@@ -130,6 +130,107 @@ class _ZipMemberStream(io.BufferedIOBase):
         return self.read(size)
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Member:
+    """One file of a delivery to read: a plain file, or one member of a zip."""
+
+    name: str  # "ipg240102.xml", "Root/DOC/DOCDB-202411-Amend-...-0001.xml"
+    stream: BinaryIO
+
+
+_READABLE_MEMBER_SUFFIXES = (".xml", ".json")
+
+
+@contextlib.contextmanager
+def open_first_member(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """The first readable member of a delivery file: the file itself, or the first ``.xml`` or
+    ``.json`` member of a zip (by name). For telling a file's format from its head."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        if not head:
+            raise DeliveryError(f"{path.name} is an empty file", check="empty_file")
+        handle.seek(0)
+        if not head.startswith(_ZIP_MAGIC):
+            if path.suffix.lower() == ".zip":
+                raise DeliveryError(
+                    f"{path.name} is named .zip but is not a zip archive", check="not_a_zip"
+                )
+            yield handle
+            return
+        with _zip_members(handle, path.name, suffixes=_READABLE_MEMBER_SUFFIXES) as members:
+            archive, infos = members
+            with _open_member(archive, infos[0], path.name) as stream:
+                yield stream
+
+
+@contextlib.contextmanager
+def iter_members(path: str | os.PathLike[str]) -> Iterator[Iterator[Member]]:
+    """Every XML file of a delivery file, in name order, each streamed as it is read.
+
+    A DOCDB delivery zip holds many XML files (one per country and part); a plain file is its
+    own single member. Raises ``DeliveryError`` as ``open_delivery`` does.
+    """
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        if not head:
+            raise DeliveryError(f"{path.name} is an empty file", check="empty_file")
+        handle.seek(0)
+        if not head.startswith(_ZIP_MAGIC):
+            if path.suffix.lower() == ".zip":
+                raise DeliveryError(
+                    f"{path.name} is named .zip but is not a zip archive", check="not_a_zip"
+                )
+            yield iter([Member(path.name, handle)])
+            return
+        with _zip_members(handle, path.name, suffixes=(".xml",)) as (archive, infos):
+
+            def members() -> Iterator[Member]:
+                for info in sorted(infos, key=lambda i: i.filename):
+                    with _open_member(archive, info, path.name) as stream:
+                        yield Member(info.filename, stream)
+
+            yield members()
+
+
+@contextlib.contextmanager
+def _zip_members(
+    handle: BinaryIO, name: str, *, suffixes: tuple[str, ...]
+) -> Iterator[tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]]:
+    try:
+        archive = zipfile.ZipFile(handle)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+        raise DeliveryError(
+            f"{name} is not a readable zip archive: {exc}", check="bad_zip"
+        ) from None
+    with archive:
+        files = [info for info in archive.infolist() if not info.is_dir()]
+        if not files:
+            raise DeliveryError(f"{name} is an empty zip archive", check="empty_zip")
+        wanted = [info for info in files if info.filename.lower().endswith(suffixes)]
+        if not wanted:
+            found = ", ".join(info.filename for info in files[:5])
+            raise DeliveryError(
+                f"{name} holds no {' or '.join(suffixes)} file (found: {found})",
+                check="zip_without_xml",
+            )
+        yield archive, sorted(wanted, key=lambda i: i.filename)
+
+
+@contextlib.contextmanager
+def _open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Iterator[BinaryIO]:
+    try:
+        member = archive.open(info)
+    except (RuntimeError, NotImplementedError, zipfile.BadZipFile) as exc:
+        # Encrypted members and unsupported compression methods land here.
+        raise DeliveryError(
+            f"{name}: cannot read {info.filename}: {exc}", check="bad_zip"
+        ) from None
+    with member:
+        yield typing.cast(BinaryIO, _ZipMemberStream(member, name))
+
+
 def iter_raw_documents(stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> Iterator[RawDocument]:
     """Split a stream of concatenated XML documents into ``RawDocument``s, in order.
 

@@ -1,8 +1,9 @@
 """The Parquet lake: one file per feed, layer and partition, written in batches.
 
 Layout: ``<root>/<feed>/<layer>/<partition_key>.parquet``. Layers are ``normalized`` (every
-document parsed from the delivery), ``validated`` (those that passed) and ``quarantined`` (parse
-errors and validation failures). A file is written to a temporary name and renamed at the end,
+document parsed from the delivery), ``deletes`` (its delete records), ``parse_errors``,
+``validated`` (the documents that passed) and ``quarantined`` (parse errors and validation
+failures). A file is written to a temporary name and renamed at the end,
 so a crashed run never leaves half a layer behind and a re-run replaces the whole partition.
 """
 
@@ -17,35 +18,40 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from patent_sync.formats.base import Delete
 from patent_sync.model import Document, QuarantineCategory, QuarantineRecord, canonical_json
-from patent_sync.validation.documents import party_countries, priority_countries
+from patent_sync.model.columns import DOCUMENT_COLUMNS, party_countries, priority_countries
 
 NORMALIZED = "normalized"
 VALIDATED = "validated"
 QUARANTINED = "quarantined"
+DELETES = "deletes"  # delete records of the delivery (DOCDB status D)
+PARSE_ERRORS = "parse_errors"  # records the normalize step could not parse
 
 DOCUMENT_SCHEMA = pa.schema(
     [
         ("position", pa.int64()),
-        ("doc_key", pa.string()),
-        ("country", pa.string()),
-        ("doc_number", pa.string()),
-        ("kind", pa.string()),
-        ("publication_date", pa.date32()),
-        ("application_number", pa.string()),
-        ("filing_date", pa.date32()),
-        ("title", pa.string()),
+        *((column.name, column.arrow_type) for column in DOCUMENT_COLUMNS),
+        ("source_file", pa.string()),
         ("ipc", pa.list_(pa.string())),
         ("cpc", pa.list_(pa.string())),
         # Derived for validation, so that it needs no JSON decoding.
         ("party_countries", pa.string()),
         ("priority_countries", pa.string()),
         ("inventor_count", pa.int32()),
+        ("content_hash", pa.string()),
+        ("record", pa.string()),  # the full canonical record as JSON
+    ]
+)
+
+DELETE_SCHEMA = pa.schema(
+    [
+        ("position", pa.int64()),
+        ("doc_key", pa.string()),
         ("source", pa.string()),
         ("source_file", pa.string()),
         ("payload_sha256", pa.string()),
-        ("content_hash", pa.string()),
-        ("record", pa.string()),  # the full canonical record as JSON
+        ("date_of_last_exchange", pa.date32()),
     ]
 )
 
@@ -67,28 +73,37 @@ QUARANTINE_SCHEMA = pa.schema(
 
 def documents_to_table(docs: Sequence[Document], positions: Sequence[int]) -> pa.Table:
     columns: dict[str, list[object]] = {name: [] for name in DOCUMENT_SCHEMA.names}
-    for doc, position in zip(docs, positions, strict=True):
-        columns["position"].append(position)
-        columns["doc_key"].append(doc.doc_key)
-        columns["country"].append(doc.country)
-        columns["doc_number"].append(doc.doc_number)
-        columns["kind"].append(doc.kind)
-        columns["publication_date"].append(doc.publication_date)
-        columns["application_number"].append(doc.application_number)
-        columns["filing_date"].append(doc.filing_date)
-        columns["title"].append(doc.title)
+    columns["position"] = list(positions)
+    for column in DOCUMENT_COLUMNS:
+        columns[column.name] = [column.value(doc) for doc in docs]
+    for doc in docs:
+        columns["source_file"].append(doc.source_file)
         columns["ipc"].append(list(doc.ipc))
         columns["cpc"].append(list(doc.cpc))
         columns["party_countries"].append(party_countries(doc))
         columns["priority_countries"].append(priority_countries(doc))
         columns["inventor_count"].append(len(doc.inventors))
-        columns["source"].append(doc.source)
-        columns["source_file"].append(doc.source_file)
-        columns["payload_sha256"].append(doc.payload_sha256)
         record, content_hash = doc.record_and_content_hash()
         columns["content_hash"].append(content_hash)
         columns["record"].append(record)
     return pa.Table.from_pydict(columns, schema=DOCUMENT_SCHEMA)
+
+
+def deletes_to_table(deletes: Sequence[Delete]) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                "position": d.position,
+                "doc_key": d.doc_key,
+                "source": d.source,
+                "source_file": d.source_file,
+                "payload_sha256": d.payload_sha256,
+                "date_of_last_exchange": d.date_of_last_exchange,
+            }
+            for d in deletes
+        ],
+        schema=DELETE_SCHEMA,
+    )
 
 
 def table_to_documents(table: pa.Table | pa.RecordBatch) -> tuple[list[Document], list[int]]:
@@ -179,8 +194,8 @@ class Lake:
 
 
 def write_delivery_manifest(lake: Lake, feed: str, partition_key: str, manifest: dict) -> Path:
-    """Record which archived payload a partition was built from (read by the later steps)."""
-    path = lake.root / feed / "raw" / f"{partition_key}.json"
+    """Record which archived payloads a partition was built from (read by the later steps)."""
+    path = _manifest_path(lake, feed, partition_key)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(manifest, sort_keys=True, indent=2))
@@ -189,10 +204,14 @@ def write_delivery_manifest(lake: Lake, feed: str, partition_key: str, manifest:
 
 
 def read_delivery_manifest(lake: Lake, feed: str, partition_key: str) -> dict:
-    path = lake.root / feed / "raw" / f"{partition_key}.json"
+    path = _manifest_path(lake, feed, partition_key)
     if not path.is_file():
         raise FileNotFoundError(
             f"no raw delivery recorded for {feed} partition {partition_key} (looked for {path}); "
             f"materialize {feed}_raw for this partition first"
         )
     return json.loads(path.read_text())
+
+
+def _manifest_path(lake: Lake, feed: str, partition_key: str) -> Path:
+    return lake.root / feed / "raw" / f"{partition_key}.json"

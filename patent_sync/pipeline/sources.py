@@ -1,15 +1,22 @@
-"""Where a weekly file comes from: a local directory (the embedded default) or the USPTO ODP."""
+"""Where a delivery's files come from: a local directory (the embedded default) or the office.
+
+A source returns every file of one feed's delivery for one publication date; the pipeline
+archives them. Which remote client serves a feed is the feed's ``remote.service``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Protocol
 
-from patent_sync.acquisition.feeds import UsFeed
-from patent_sync.acquisition.local_source import LocalFeedDirectory
+from patent_sync.acquisition.errors import FeedNotPublished
 from patent_sync.acquisition.uspto_bulk import UsptoBulkClient
+from patent_sync.feeds.spec import FeedSpec
+
+logger = logging.getLogger("patent_sync.acquisition")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,18 +31,59 @@ class FetchedFile:
 
 
 class FeedSource(Protocol):
-    def fetch(self, feed: UsFeed, publication_date: dt.date, work_dir: Path) -> FetchedFile: ...
+    def fetch(self, feed: FeedSpec, publication_date: dt.date, work_dir: Path) -> list[FetchedFile]:
+        """Every file of the delivery, in order; ``FeedNotPublished`` when there is none."""
+        ...
 
 
 class LocalSource:
-    """Weekly files already on disk (``data/uspto`` in the demo, a mirror in production)."""
+    """Delivery files already on disk: ``root`` and its immediate subdirectories (``data/`` in
+    the demo: ``data/uspto``, ``data/epo_docdb``), under their published names, any case."""
 
     def __init__(self, root: Path) -> None:
-        self.directory = LocalFeedDirectory(root)
+        self.root = Path(root)
 
-    def fetch(self, feed: UsFeed, publication_date: dt.date, work_dir: Path) -> FetchedFile:
-        path = self.directory.find_weekly_file(feed, publication_date)
-        return FetchedFile(path=path, origin=str(path), is_temporary=False)
+    def fetch(self, feed: FeedSpec, publication_date: dt.date, work_dir: Path) -> list[FetchedFile]:
+        if not self.root.is_dir():
+            raise FeedNotPublished(
+                f"{feed.name}: no {feed.files.expected(publication_date)} for "
+                f"{publication_date.isoformat()}: the feed directory {self.root} does not exist",
+                feed=feed.name,
+                publication_date=publication_date,
+                looked_at=[self.root],
+            )
+        candidates = [
+            path
+            for path in self._files()
+            if feed.files.publication_date_of(path.name) == publication_date
+        ]
+        picked = feed.files.pick(candidates)
+        if not picked:
+            raise FeedNotPublished(
+                f"{feed.name}: no delivery for {publication_date.isoformat()}"
+                f"{feed.weekday_note(publication_date)}: looked for "
+                f"{feed.files.expected(publication_date)} in {self.root} and its subdirectories",
+                feed=feed.name,
+                publication_date=publication_date,
+                looked_at=[self.root],
+            )
+        return [FetchedFile(path=path, origin=str(path), is_temporary=False) for path in picked]
+
+    def available_dates(self, feed: FeedSpec) -> list[dt.date]:
+        """Publication dates of this feed's deliveries in the directory, oldest first."""
+        dates = {feed.files.publication_date_of(path.name) for path in self._files()}
+        return sorted(d for d in dates if d is not None)
+
+    def _files(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        found: list[Path] = []
+        for path in sorted(self.root.iterdir()):
+            if path.is_file():
+                found.append(path)
+            elif path.is_dir() and not path.name.startswith("."):
+                found.extend(child for child in sorted(path.iterdir()) if child.is_file())
+        return found
 
 
 class OdpSource:
@@ -44,15 +92,17 @@ class OdpSource:
     def __init__(self, client: UsptoBulkClient) -> None:
         self.client = client
 
-    def fetch(self, feed: UsFeed, publication_date: dt.date, work_dir: Path) -> FetchedFile:
-        bulk_file = self.client.find_weekly_file(feed.product, publication_date)
+    def fetch(self, feed: FeedSpec, publication_date: dt.date, work_dir: Path) -> list[FetchedFile]:
+        bulk_file = self.client.find_weekly_file(feed.remote.product, publication_date)
         work_dir.mkdir(parents=True, exist_ok=True)
         result = self.client.download(bulk_file, work_dir)
         # The requested ODP file URL is stable; the final one carries a short-lived signature.
-        return FetchedFile(
-            path=result.path,
-            origin=result.requested_url,
-            is_temporary=True,
-            sha256=result.sha256,
-            size=result.size,
-        )
+        return [
+            FetchedFile(
+                path=result.path,
+                origin=result.requested_url,
+                is_temporary=True,
+                sha256=result.sha256,
+                size=result.size,
+            )
+        ]

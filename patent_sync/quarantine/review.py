@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from patent_sync.audit import AuditLog, AuditSecretError, reject_secrets
+from patent_sync.feeds.registry import validation_profile
 from patent_sync.model import Document, QuarantineCategory, QuarantineRecord, canonical_json
 from patent_sync.quarantine.correction import (
     FieldChange,
@@ -266,7 +267,7 @@ def release(
     _require_open(item.id, item.status)
     record = item.record
     doc = _document_to_release(item, corrected)
-    _require_valid(item, doc, corrected=corrected is not None)
+    _require_valid(store, item, doc, corrected=corrected is not None)
 
     content_hash, body = doc.content_hash_and_body()
     record_json = canonical_json(body)
@@ -284,6 +285,14 @@ def release(
             hashlib.sha256(record_json.encode("utf-8")).hexdigest(),
         )
         counts = store.upsert_documents(load_id, [doc])
+        if counts.stale:
+            stale = counts.stale[0]
+            raise StaleReleaseError(
+                f"quarantine #{item.id} ({doc.doc_key}) was exchanged on "
+                f"{stale.incoming.date_of_last_exchange}, before the stored version's "
+                f"{stale.stored_date_of_last_exchange}; releasing it would overwrite newer data, "
+                "so nothing was changed"
+            )
         store.finish_load(
             load_id,
             {
@@ -414,9 +423,13 @@ def _document_to_release(item: QuarantineItem, corrected: Mapping[str, Any] | No
     return doc
 
 
-def _require_valid(item: QuarantineItem, doc: Document, *, corrected: bool) -> None:
-    # delivery_date=None: see the module docstring for why this check does not apply here.
-    result = DeliveryValidator(delivery_date=None).validate([doc], [item.record.position])
+def _require_valid(
+    store: DocketStore, item: QuarantineItem, doc: Document, *, corrected: bool
+) -> None:
+    # The profile of the feed that delivered the record; delivery_date=None: see the module
+    # docstring for why the publication-date check does not apply here.
+    profile = validation_profile(store.get_load(item.load_id).feed)
+    result = DeliveryValidator(profile, delivery_date=None).validate([doc], [item.record.position])
     if result.quarantined:
         checks = result.quarantined[0].failed_checks
         raise StillInvalidError(

@@ -2,12 +2,14 @@
 
 from patent_sync.resources.docket_store import DocketStoreResource
 from patent_sync.resources.events import EventFilesResource
+from patent_sync.resources.feed_sources import FeedSourcesResource
 from patent_sync.resources.storage import LocalStorageResource
 from patent_sync.resources.uspto import UsptoBulkDataResource
 
 __all__ = [
     "DocketStoreResource",
     "EventFilesResource",
+    "FeedSourcesResource",
     "LocalStorageResource",
     "UsptoBulkDataResource",
 ]

@@ -1,32 +1,24 @@
-"""The USPTO bulk data: the Open Data Portal API, or a local directory of weekly files."""
+"""The USPTO Open Data Portal's bulk datasets (weekly PTGRXML and APPXML files)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Literal
-
 import dagster as dg
 
-from patent_sync.acquisition.uspto_bulk import UsptoBulkClient
-from patent_sync.pipeline.sources import FeedSource, LocalSource, OdpSource
+from patent_sync.acquisition.uspto_bulk import DEFAULT_BASE_URL, UsptoBulkClient
+from patent_sync.pipeline.sources import OdpSource
 
 
 class UsptoBulkDataResource(dg.ConfigurableResource):
-    """Fetches the weekly PTGRXML / APPXML files.
+    """Downloads the weekly full-text files with the ``X-API-KEY`` from ``USPTO_ODP_API_KEY``.
 
-    ``source="local"`` reads ``ipgYYMMDD.zip`` / ``ipaYYMMDD.zip`` from ``local_dir`` (the
-    embedded default, no network). ``source="odp"`` downloads them from the USPTO Open Data
-    Portal with the ``X-API-KEY`` taken from ``USPTO_ODP_API_KEY``.
+    Only needed when the feeds are fetched from the office (``PATENT_SYNC_FEED_SOURCE=remote``);
+    the embedded default reads a local directory and starts without a key.
     """
 
-    source: Literal["local", "odp"] = "local"
-    local_dir: str = "data/uspto"
     api_key: str | None = None
-    base_url: str = "https://api.uspto.gov"
+    base_url: str = DEFAULT_BASE_URL
 
-    def feed_source(self) -> FeedSource:
-        if self.source == "local":
-            return LocalSource(Path(self.local_dir))
+    def source(self) -> OdpSource:
         if not self.api_key:
             raise dg.Failure(
                 "USPTO_ODP_API_KEY is not set: the Open Data Portal needs an API key "

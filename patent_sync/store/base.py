@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
+from patent_sync.formats.base import Delete
 from patent_sync.model import Document, QuarantineRecord, canonical_json
+from patent_sync.model.records import DELIVERY_FIELDS
 from patent_sync.store import migrations
 from patent_sync.store.cursor import DbCursor, Params
 from patent_sync.store.errors import (
@@ -43,6 +46,7 @@ from patent_sync.store.types import (
     LOAD_COMPLETED,
     LOAD_FAILED,
     LOAD_RUNNING,
+    DeleteCounts,
     LoadInfo,
     RawSighting,
     StoredDocument,
@@ -54,6 +58,8 @@ from patent_sync.store.upsert_plan import (
     DOCUMENT_COLUMNS,
     VERSION_COLUMNS,
     ExistingDocument,
+    IncomingDocument,
+    UpsertPlan,
     plan_upsert,
 )
 from patent_sync.store.urls import redact
@@ -87,8 +93,12 @@ _INSERT_VERSION = (
 # The stored row becomes a version before it is overwritten; its own load is modified_load_id.
 _ARCHIVE_CURRENT = (
     f"INSERT INTO document_versions ({', '.join(VERSION_COLUMNS)}) "
-    "SELECT doc_key, version, modified_load_id, ?, content_hash, payload_sha256, record "
-    "FROM documents WHERE doc_key = ?"
+    "SELECT doc_key, version, modified_load_id, ?, content_hash, payload_sha256, record, "
+    "date_of_last_exchange FROM documents WHERE doc_key = ?"
+)
+_INSERT_UNMATCHED_DELETE = (
+    "INSERT INTO unmatched_deletes (load_id, doc_key, position, source, source_file, "
+    "payload_sha256) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (load_id, doc_key, position) DO NOTHING"
 )
 _INSERT_QUARANTINE = (
     f"INSERT INTO quarantine ({', '.join(QUARANTINE_COLUMNS)}) "
@@ -363,12 +373,17 @@ class DocketStore(abc.ABC):
     # -- documents -----------------------------------------------------------------------
 
     def upsert_documents(self, load_id: int, docs: Sequence[Document]) -> UpsertCounts:
-        """Apply a batch of ``Document``s as part of load ``load_id``, in one transaction.
+        """Apply a batch of ``Document``s as part of load ``load_id`` (see ``upsert_incoming``)."""
+        return self.upsert_incoming(load_id, [IncomingDocument.from_document(d) for d in docs])
 
-        Keyed by ``doc_key`` and compared by ``Document.content_hash()``: an unchanged
-        document writes nothing; a changed one (or one reappearing after a delete) keeps its
-        previous version in ``document_versions`` and takes ``modified_load_id = load_id``;
-        a new one gets ``created_load_id = modified_load_id = load_id``.
+    def upsert_incoming(self, load_id: int, docs: Sequence[IncomingDocument]) -> UpsertCounts:
+        """Apply a batch of documents as part of load ``load_id``, in one transaction.
+
+        Keyed by ``doc_key`` and compared by content hash: an unchanged document writes
+        nothing; a changed one (or one reappearing after a delete) keeps its previous version
+        in ``document_versions`` and takes ``modified_load_id = load_id``; a new one gets
+        ``created_load_id = modified_load_id = load_id``. A document older than the stored one
+        (by date of last exchange) is written nowhere and returned in ``counts.stale``.
         """
         if not docs:
             return UpsertCounts()
@@ -378,38 +393,75 @@ class DocketStore(abc.ABC):
             keys = list(dict.fromkeys(doc.doc_key for doc in docs))
             predicate, param = self._key_in("doc_key", keys)
             existing = {
-                row[0]: ExistingDocument(row[1], int(row[2]), int(row[3]), bool(row[4]))
+                row[0]: ExistingDocument(row[1], int(row[2]), int(row[3]), bool(row[4]), row[5])
                 for row in cur.execute(
                     "SELECT doc_key, content_hash, version, created_load_id, "
-                    f"deleted_load_id IS NOT NULL FROM documents WHERE {predicate}",
+                    "deleted_load_id IS NOT NULL, date_of_last_exchange "
+                    f"FROM documents WHERE {predicate}",
                     (param,),
                 ).fetchall()
             }
             plan = plan_upsert(load_id, docs, existing)
-            cur.executemany(_ARCHIVE_CURRENT, [(load_id, key) for key in plan.archive_current])
-            cur.executemany(_INSERT_DOCUMENT, plan.inserts)
-            cur.executemany(_INSERT_VERSION, plan.version_rows)  # after inserts: FK to documents
-            cur.executemany(_UPDATE_DOCUMENT, [(*row[1:], row[0]) for row in plan.updates])
-        return plan.counts
+            self._write_plan(cur, load_id, plan)
+        return dataclasses.replace(plan.counts, stale=tuple(plan.stale))
 
-    def delete_documents(self, load_id: int, doc_keys: Sequence[str]) -> int:
-        """Soft-delete documents (``deleted_load_id = load_id``); returns how many were present.
+    def _write_plan(self, cur: DbCursor, load_id: int, plan: UpsertPlan) -> None:
+        """Issue the writes of an upsert plan (PostgreSQL overrides this with COPY)."""
+        cur.executemany(_ARCHIVE_CURRENT, [(load_id, key) for key in plan.archive_current])
+        cur.executemany(_INSERT_DOCUMENT, plan.inserts)
+        cur.executemany(_INSERT_VERSION, plan.version_rows)  # after inserts: FK to documents
+        cur.executemany(_UPDATE_DOCUMENT, [(*row[1:], row[0]) for row in plan.updates])
 
-        Keys the store does not hold, or holds as already deleted, are not counted.
+    def apply_deletes(self, load_id: int, deletes: Sequence[Delete]) -> DeleteCounts:
+        """Soft-delete documents (``deleted_load_id = load_id``; every version is kept).
+
+        A delete for a document the docket never held is recorded in ``unmatched_deletes``,
+        not raised: the office withdrew something the firm never had. One already deleted
+        stays as it is (its first delete stands).
         """
-        keys = list(dict.fromkeys(doc_keys))
-        if not keys:
-            return 0
+        if not deletes:
+            return DeleteCounts()
+        keys = list(dict.fromkeys(d.doc_key for d in deletes))
         with self.transaction() as cur:
             cur.lock("documents")
             self._require_running(cur, load_id)
             predicate, param = self._key_in("doc_key", keys)
+            held = {
+                row[0]: row[1] is not None
+                for row in cur.execute(
+                    f"SELECT doc_key, deleted_load_id FROM documents WHERE {predicate}", (param,)
+                ).fetchall()
+            }
             cur.execute(
                 "UPDATE documents SET deleted_load_id = ? "
                 f"WHERE deleted_load_id IS NULL AND {predicate}",
                 (load_id, param),
             )
-            return cur.rowcount
+            deleted = cur.rowcount
+            unmatched = [d for d in deletes if d.doc_key not in held]
+            cur.executemany(
+                _INSERT_UNMATCHED_DELETE,
+                [
+                    (load_id, d.doc_key, d.position, d.source, d.source_file, d.payload_sha256)
+                    for d in unmatched
+                ],
+            )
+        already = sum(1 for key in keys if held.get(key) is True)
+        return DeleteCounts(deleted=deleted, already_deleted=already, unmatched=len(unmatched))
+
+    def delete_documents(self, load_id: int, doc_keys: Sequence[str]) -> int:
+        """Soft-delete documents by key; returns how many were present (not yet deleted)."""
+        deletes = [Delete(key, -1, "manual", None, "") for key in doc_keys]
+        return self.apply_deletes(load_id, deletes).deleted
+
+    def unmatched_deletes(self, load_id: int | None = None) -> list[tuple[int, str, int]]:
+        """(load_id, doc_key, position) of every delete for a document the docket never held."""
+        where, params = ("load_id = ?", (load_id,)) if load_id is not None else ("1 = 1", ())
+        rows = self.query(
+            f"SELECT load_id, doc_key, position FROM unmatched_deletes WHERE {where} ORDER BY id",
+            params,
+        )
+        return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
 
     def get_document(self, doc_key: str) -> StoredDocument | None:
         """The current state of one document (deleted ones included), or None."""
@@ -432,7 +484,22 @@ class DocketStore(abc.ABC):
             (doc_key,),
         )
         versions.extend(stored_version(row, is_current=True) for row in current)
-        return versions
+        # What each version changed: derived from the records kept, so that loading an
+        # amendment costs nothing extra and the history still shows which fields it touched.
+        previous: dict[str, Any] = {}
+        with_changes = []
+        for version in versions:
+            changed = tuple(
+                sorted(
+                    name
+                    for name in version.record.keys() | previous.keys()
+                    if version.record.get(name) != previous.get(name)
+                    and name not in DELIVERY_FIELDS
+                )
+            )
+            with_changes.append(dataclasses.replace(version, changed_fields=changed))
+            previous = version.record
+        return with_changes
 
     def documents_since(self, load_id: int) -> Iterator[StoredDocument]:
         """Documents created, modified or deleted by any load after ``load_id``, by doc_key.
@@ -468,6 +535,14 @@ class DocketStore(abc.ABC):
             conditions.append("deleted_load_id IS NULL")
         where = " AND ".join(conditions) or "1 = 1"
         return int(self.query(f"SELECT COUNT(*) FROM documents WHERE {where}", params)[0][0])
+
+    def document_counts_by_source(self) -> dict[str, int]:
+        """Documents the docket holds (not deleted), per source format (``epo.docdb`` ...)."""
+        rows = self.query(
+            "SELECT source, COUNT(*) FROM documents WHERE deleted_load_id IS NULL "
+            "GROUP BY source ORDER BY source"
+        )
+        return {str(source): int(count) for source, count in rows}
 
     def digest(self) -> str:
         """SHA-256 over the docket: every document's key, content hash and deleted flag.

@@ -40,6 +40,11 @@ class DbCursor:
         self._executemany = executemany
 
     @property
+    def raw(self) -> Any:
+        """The driver's own cursor, for what only one backend offers (PostgreSQL's COPY)."""
+        return self._raw
+
+    @property
     def rowcount(self) -> int:
         return int(self._raw.rowcount)
 

@@ -30,15 +30,33 @@ class LoadInfo:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class UpsertCounts:
-    """What one ``upsert_documents`` batch did; the three always add up to the batch size."""
+    """What one upsert batch did; created + modified + unchanged + stale = the batch size.
+
+    ``stale`` holds the documents that were older than the stored version (by date of last
+    exchange) and so were written nowhere: the caller files them in the quarantine.
+    """
 
     created: int = 0
     modified: int = 0
     unchanged: int = 0
+    stale: tuple[Any, ...] = ()  # upsert_plan.StaleDocument
 
     @property
     def total(self) -> int:
         return self.created + self.modified + self.unchanged
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DeleteCounts:
+    """What a batch of delete records did."""
+
+    deleted: int = 0  # documents marked deleted by this batch
+    already_deleted: int = 0  # held, but deleted by an earlier load
+    unmatched: int = 0  # never held: recorded in unmatched_deletes
+
+    @property
+    def total(self) -> int:
+        return self.deleted + self.already_deleted + self.unmatched
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -74,6 +92,8 @@ class StoredVersion:
     payload_sha256: str
     record: dict[str, Any]
     is_current: bool
+    # Canonical fields that differ from the previous version (every field for the first).
+    changed_fields: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
+from patent_sync.feeds.spec import ValidationProfile
 from patent_sync.model import Document, QuarantineCategory, QuarantineRecord
+from patent_sync.model.columns import party_countries, priority_countries
 from patent_sync.model.st3 import ST3_CODES
 from patent_sync.validation.kind_codes import is_known_kind
 
@@ -103,9 +105,19 @@ def _ipc_well_formed(s: pd.Series) -> pd.Series:
     return s.map(lambda joined: all(_IPC.fullmatch(c) for c in joined.split("|") if c))
 
 
-DOCUMENT_SCHEMA = pa.DataFrameSchema(
-    name="canonical_document",
-    columns={
+def document_schema(profile: ValidationProfile) -> pa.DataFrameSchema:
+    """The pandera schema a feed's documents must pass (see ``ValidationProfile``).
+
+    The key, the number, the kind and the country are always required: without them a
+    document cannot be stored. What else is required is the feed's profile.
+    """
+    required = profile.required
+    optional_datetime = {
+        name: pa.Column("datetime64[s]", nullable=name not in required)
+        for name in ("publication_date", "filing_date")
+    }
+    title_checks = [pa.Check(_not_blank, name="title_present")] if "title" in required else []
+    columns: dict[str, pa.Column] = {
         "doc_key": pa.Column(nullable=False, checks=_matches(DOC_KEY_PATTERN, "doc_key_format")),
         "country": pa.Column(
             nullable=False, checks=pa.Check(lambda s: s.isin(ST3_CODES), name="country_st3")
@@ -114,23 +126,28 @@ DOCUMENT_SCHEMA = pa.DataFrameSchema(
             nullable=False, checks=_matches(DOC_NUMBER_PATTERN, "doc_number_format")
         ),
         "kind": pa.Column(nullable=False, checks=_matches(KIND_PATTERN, "kind_format")),
-        "publication_date": pa.Column("datetime64[s]", nullable=False),
-        "application_number": pa.Column(nullable=False),
-        "filing_date": pa.Column("datetime64[s]", nullable=False),
-        "title": pa.Column(nullable=False, checks=pa.Check(_not_blank, name="title_present")),
+        **optional_datetime,
+        "application_number": pa.Column(nullable="application_number" not in required),
+        "title": pa.Column(nullable="title" not in required, checks=title_checks),
         "party_countries": pa.Column(checks=pa.Check(_all_st3, name="party_country_st3")),
         "priority_countries": pa.Column(checks=pa.Check(_all_st3, name="priority_country_st3")),
         "ipc": pa.Column(checks=pa.Check(_ipc_well_formed, name="ipc_format")),
-        "inventor_count": pa.Column(checks=pa.Check(lambda s: s > 0, name="at_least_one_inventor")),
-    },
-    checks=[
+    }
+    if profile.at_least_one_inventor:
+        columns["inventor_count"] = pa.Column(
+            checks=pa.Check(lambda s: s > 0, name="at_least_one_inventor")
+        )
+    checks = [
         pa.Check(_kind_known, name="kind_known"),
         pa.Check(_doc_key_matches, name="doc_key_matches_fields"),
         pa.Check(_application_number_format, name="application_number_format"),
         pa.Check(_filing_not_after_publication, name="filing_not_after_publication"),
-        pa.Check(_publication_matches_delivery, name="publication_date_matches_delivery"),
-    ],
-)
+    ]
+    if profile.publication_date_is_delivery_date:
+        checks.append(
+            pa.Check(_publication_matches_delivery, name="publication_date_matches_delivery")
+        )
+    return pa.DataFrameSchema(name="canonical_document", columns=columns, checks=checks)
 
 
 @dataclasses.dataclass
@@ -179,17 +196,6 @@ def _with_datetimes(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def party_countries(doc: Document) -> str:
-    """The ST.3 codes of every party, "|"-joined (an empty string when none is given)."""
-    return "|".join(
-        p.country for p in (*doc.applicants, *doc.inventors, *doc.assignees) if p.country
-    )
-
-
-def priority_countries(doc: Document) -> str:
-    return "|".join(p.country for p in doc.priority_claims if p.country)
-
-
 _FRAME_COLUMNS = [
     "doc_key",
     "country",
@@ -207,10 +213,10 @@ _FRAME_COLUMNS = [
 ]
 
 
-def failed_checks_by_row(frame: pd.DataFrame) -> dict[int, set[str]]:
+def failed_checks_by_row(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> dict[int, set[str]]:
     """Run the schema lazily; map each failing row position to the names of its checks."""
     try:
-        DOCUMENT_SCHEMA.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         failures: dict[int, set[str]] = {}
         for row in exc.failure_cases.itertuples(index=False):
@@ -246,8 +252,9 @@ class DeliveryValidator:
     silently overwriting its twin.
     """
 
-    def __init__(self, *, delivery_date: dt.date | None) -> None:
+    def __init__(self, profile: ValidationProfile, *, delivery_date: dt.date | None) -> None:
         self.delivery_date = delivery_date
+        self.schema = document_schema(profile)
         self._seen: dict[str, int] = {}
 
     def validate(self, docs: Sequence[Document], positions: Sequence[int]) -> BatchResult:
@@ -293,7 +300,7 @@ class DeliveryValidator:
         describe: Callable[[int], tuple[str, str | None, str]],
         payload: Callable[[int], dict[str, Any]],
     ) -> tuple[list[int], list[QuarantineRecord]]:
-        failures = failed_checks_by_row(frame)
+        failures = failed_checks_by_row(frame, self.schema)
         valid: list[int] = []
         quarantined: list[QuarantineRecord] = []
         for i, (doc_key, position) in enumerate(zip(keys, positions, strict=True)):

@@ -18,9 +18,13 @@ import dagster as dg
 import pytest
 
 from patent_sync.definitions import defs as build_defs
-from patent_sync.defs.partitions import US_APPLICATIONS_WEEKLY, US_GRANTS_WEEKLY
+from patent_sync.defs.feeds import weekly_partitions
+from patent_sync.feeds import FEEDS
+from patent_sync.feeds.uspto import US_APPLICATIONS, US_GRANTS
 
 NEW_YORK = ZoneInfo("America/New_York")
+US_GRANTS_WEEKLY = weekly_partitions(US_GRANTS)
+US_APPLICATIONS_WEEKLY = weekly_partitions(US_APPLICATIONS)
 FEED_ASSETS = ("raw", "normalized", "validated", "quarantine", "docket")
 
 
@@ -32,14 +36,12 @@ def defs() -> dg.Definitions:
 def test_every_feed_asset_is_defined_with_its_weekly_partitions(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    for feed, partitions in (
-        ("us_grants", US_GRANTS_WEEKLY),
-        ("us_applications", US_APPLICATIONS_WEEKLY),
-    ):
+    for feed in FEEDS:
         for layer in FEED_ASSETS:
-            key = dg.AssetKey(f"{feed}_{layer}")
+            key = dg.AssetKey(f"{feed.name}_{layer}")
             assert key.to_user_string() in keys
-            assert graph.get(key).partitions_def == partitions
+            assert graph.get(key).partitions_def == weekly_partitions(feed)
+            assert graph.get(key).group_name == feed.name
 
 
 def test_lineage_runs_raw_to_docket(defs: dg.Definitions) -> None:
@@ -59,7 +61,7 @@ def test_reconciliation_checks_are_named(defs: dg.Definitions) -> None:
         (key.asset_key.to_user_string(), key.name)
         for key in defs.resolve_asset_graph().asset_check_keys
     }
-    for feed in ("us_grants", "us_applications"):
+    for feed in (f.name for f in FEEDS):
         assert (f"{feed}_normalized", "records_accounted_for") in check_keys
         assert (f"{feed}_validated", "valid_plus_quarantined_equals_input") in check_keys
         assert (f"{feed}_quarantine", "quarantine_rate_below_threshold") in check_keys
@@ -97,17 +99,26 @@ def test_partition_key_is_the_publication_date(
             dt.datetime(2026, 11, 19, 9),
             "2026-11-19",
         ),
+        ("docdb_amend_weekly_schedule", "0 10 * * 2", dt.datetime(2026, 11, 17, 10), "2026-11-17"),
+        (
+            "docdb_create_delete_weekly_schedule",
+            "0 10 * * 4",
+            dt.datetime(2026, 11, 19, 10),
+            "2026-11-19",
+        ),
     ],
 )
 def test_schedule_tick_requests_that_days_file(
     defs: dg.Definitions, schedule_name: str, cron: str, tick: dt.datetime, expected_key: str
 ) -> None:
     schedule = defs.resolve_schedule_def(schedule_name)
+    feed = next(f for f in FEEDS if schedule_name.startswith(f"{f.name}_weekly"))
     assert schedule.cron_schedule == cron
-    assert schedule.execution_timezone == "America/New_York"
+    assert schedule.execution_timezone == feed.timezone
     with dg.instance_for_test() as instance:
         context = dg.build_schedule_context(
-            instance=instance, scheduled_execution_time=tick.replace(tzinfo=NEW_YORK)
+            instance=instance,
+            scheduled_execution_time=tick.replace(tzinfo=ZoneInfo(feed.timezone)),
         )
         (request,) = schedule.evaluate_tick(context).run_requests or []
     assert request.partition_key == expected_key

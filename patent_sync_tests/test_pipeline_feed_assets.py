@@ -17,11 +17,16 @@ from pathlib import Path
 
 import dagster as dg
 
-from patent_sync.acquisition.feeds import US_APPLICATIONS, US_GRANTS, UsFeed
 from patent_sync.audit import AuditLog
-from patent_sync.defs.partitions import US_APPLICATIONS_WEEKLY, US_GRANTS_WEEKLY
-from patent_sync.defs.us_feeds import build_us_feed_definitions
-from patent_sync.resources import DocketStoreResource, LocalStorageResource, UsptoBulkDataResource
+from patent_sync.defs.feeds import build_feed_definitions
+from patent_sync.feeds import FeedSpec
+from patent_sync.feeds.uspto import US_APPLICATIONS, US_GRANTS
+from patent_sync.resources import (
+    DocketStoreResource,
+    FeedSourcesResource,
+    LocalStorageResource,
+    UsptoBulkDataResource,
+)
 from patent_sync.samplegen.demo import DEMO_WEEKS
 from patent_sync.settings import PROJECT_ROOT
 from patent_sync.store import open_store
@@ -40,15 +45,21 @@ DEFECT_CATEGORY = {
     "wrong_week": "reference_integrity",
     "duplicate_key": "conflict",
 }
-FEEDS = {
-    "grants": (US_GRANTS, US_GRANTS_WEEKLY),
-    "applications": (US_APPLICATIONS, US_APPLICATIONS_WEEKLY),
-}
+FEEDS = {"grants": US_GRANTS, "applications": US_APPLICATIONS}
+
+
+def _resources(store_url: str, home: Path, feed_dir: Path = DATA) -> dict[str, object]:
+    return {
+        "feed_sources": FeedSourcesResource(
+            mode="local", local_dir=str(feed_dir), uspto=UsptoBulkDataResource()
+        ),
+        "docket_store": DocketStoreResource(url=store_url, audit_key=AUDIT_KEY),
+        "storage": LocalStorageResource(home=str(home)),
+    }
 
 
 def _materialize(
-    feed: UsFeed,
-    partitions: dg.WeeklyPartitionsDefinition,
+    feed: FeedSpec,
     partition_key: str,
     *,
     store_url: str,
@@ -56,17 +67,13 @@ def _materialize(
     feed_dir: Path = DATA,
     instance: dg.DagsterInstance,
 ) -> dg.ExecuteInProcessResult:
-    definitions = build_us_feed_definitions(feed, partitions, hour_of_day=9)
+    definitions = build_feed_definitions(feed)
     assets = list(definitions.assets or [])
     return dg.materialize(
         assets,
         partition_key=partition_key,
         instance=instance,
-        resources={
-            "uspto": UsptoBulkDataResource(source="local", local_dir=str(feed_dir)),
-            "docket_store": DocketStoreResource(url=store_url, audit_key=AUDIT_KEY),
-            "storage": LocalStorageResource(home=str(home)),
-        },
+        resources=_resources(store_url, home, feed_dir),
     )
 
 
@@ -85,7 +92,6 @@ def test_a_grant_week_lands_in_docket_and_quarantine(store_url: str, tmp_path: P
     with dg.instance_for_test() as instance:
         result = _materialize(
             US_GRANTS,
-            US_GRANTS_WEEKLY,
             "2026-11-17",
             store_url=store_url,
             home=tmp_path,
@@ -121,7 +127,6 @@ def test_the_same_partition_twice_changes_nothing_and_the_audit_says_so(
     with dg.instance_for_test() as instance:
         first = _materialize(
             US_GRANTS,
-            US_GRANTS_WEEKLY,
             "2026-11-10",
             store_url=store_url,
             home=tmp_path,
@@ -139,7 +144,6 @@ def test_the_same_partition_twice_changes_nothing_and_the_audit_says_so(
 
         second = _materialize(
             US_GRANTS,
-            US_GRANTS_WEEKLY,
             "2026-11-10",
             store_url=store_url,
             home=tmp_path,
@@ -184,7 +188,6 @@ def test_a_corrected_redelivery_modifies_only_what_changed(tmp_path: Path) -> No
     with dg.instance_for_test() as instance:
         assert _materialize(
             US_GRANTS,
-            US_GRANTS_WEEKLY,
             "2026-11-17",
             store_url=url,
             home=tmp_path,
@@ -192,7 +195,6 @@ def test_a_corrected_redelivery_modifies_only_what_changed(tmp_path: Path) -> No
         ).success
         result = _materialize(
             US_GRANTS,
-            US_GRANTS_WEEKLY,
             "2026-11-17",
             store_url=url,
             home=tmp_path,
@@ -220,10 +222,8 @@ def test_every_demo_week_accounts_for_every_record(tmp_path: Path) -> None:
     records_in = 0
     with dg.instance_for_test() as instance:
         for week in DEMO_WEEKS:
-            feed, partitions = FEEDS[week.feed]
             result = _materialize(
-                feed,
-                partitions,
+                FEEDS[week.feed],
                 week.publication_date.isoformat(),
                 store_url=url,
                 home=tmp_path,
@@ -243,13 +243,9 @@ def test_every_demo_week_accounts_for_every_record(tmp_path: Path) -> None:
 def test_a_record_count_mismatch_stops_the_load(tmp_path: Path) -> None:
     """If the raw file holds more records than the parser accounted for, nothing is loaded."""
     url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
-    definitions = build_us_feed_definitions(US_GRANTS, US_GRANTS_WEEKLY, hour_of_day=9)
+    definitions = build_feed_definitions(US_GRANTS)
     assets = list(definitions.assets or [])
-    resources = {
-        "uspto": UsptoBulkDataResource(source="local", local_dir=str(DATA)),
-        "docket_store": DocketStoreResource(url=url, audit_key=AUDIT_KEY),
-        "storage": LocalStorageResource(home=str(tmp_path)),
-    }
+    resources = _resources(url, tmp_path)
     with dg.instance_for_test() as instance:
         raw_only = dg.materialize(
             assets,
@@ -262,7 +258,7 @@ def test_a_record_count_mismatch_stops_the_load(tmp_path: Path) -> None:
         # Simulate a splitter that loses a record: the independent count says one more.
         manifest_path = tmp_path / "lake" / "us_grants" / "raw" / "2026-11-17.json"
         manifest = json.loads(manifest_path.read_text())
-        manifest["records_in_file"] += 1
+        manifest["records_in_files"] += 1
         manifest_path.write_text(json.dumps(manifest))
         rest = dg.materialize(
             assets,

@@ -1,0 +1,419 @@
+"""Every feed of the registry as Dagster assets: raw → normalized → validated and quarantine
+→ docket, one weekly partition per publication date, with a job and a schedule per feed.
+
+The assets are thin wrappers over ``patent_sync.pipeline.delivery``; each reports its counts
+as metadata and its reconciliation as named asset checks, so the UI shows at every boundary
+how many records went in and where each one went. A delivery whose bytes were already loaded
+is recognised by the raw step, and no later step parses it again.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+
+import dagster as dg
+
+from patent_sync.feeds import FEEDS, FeedSpec
+from patent_sync.pipeline import delivery as steps
+from patent_sync.pipeline.lake import QUARANTINED, VALIDATED
+from patent_sync.pipeline.lake import read_delivery_manifest as read_manifest
+from patent_sync.pipeline.lake import write_delivery_manifest as write_manifest
+from patent_sync.resources import DocketStoreResource, FeedSourcesResource, LocalStorageResource
+
+RECORDS_ACCOUNTED_FOR = "records_accounted_for"
+VALID_PLUS_QUARANTINED = "valid_plus_quarantined_equals_input"
+QUARANTINE_RATE = "quarantine_rate_below_threshold"
+DOCKET_RECONCILED = "docket_reconciles_with_validated"
+
+QUARANTINE_RATE_WARNING = 0.02  # above 2% of a delivery quarantined, someone should look
+
+# Retry what can change (the network, the office's servers); a delivery that is not published
+# fails at once with its message (see FeedNotPublished) rather than after an hour of retries.
+_RAW_RETRY = dg.RetryPolicy(
+    max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
+
+
+def weekly_partitions(feed: FeedSpec) -> dg.WeeklyPartitionsDefinition:
+    """One partition per publication date of ``feed``.
+
+    Dagster keys a weekly window by its start, and with the default ``end_offset=0`` the newest
+    window is the one that *ended* last, a week behind the delivery just published.
+    ``end_offset=1`` makes the window that starts on publication day available on that day, so
+    the schedule's tick on Tuesday 2026-11-17 materializes partition "2026-11-17".
+    """
+    return dg.WeeklyPartitionsDefinition(
+        start_date=feed.first_partition.isoformat(),
+        day_offset=feed.cron_day_offset,
+        end_offset=1,
+        timezone=feed.timezone,
+    )
+
+
+def _skipped(manifest: dict) -> int | None:
+    """The load that already applied this delivery's exact bytes, if any."""
+    loaded_by = manifest.get("loaded_by")
+    return None if loaded_by is None else int(loaded_by)
+
+
+def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
+    """The four assets, their checks, a job and a schedule for one feed."""
+    partitions_def = weekly_partitions(feed)
+    group = feed.name
+    raw_key = dg.AssetKey(f"{feed.name}_raw")
+    normalized_key = dg.AssetKey(f"{feed.name}_normalized")
+    validated_key = dg.AssetKey(f"{feed.name}_validated")
+    quarantine_key = dg.AssetKey(f"{feed.name}_quarantine")
+    docket_key = dg.AssetKey(f"{feed.name}_docket")
+    label = feed.label
+    where = (
+        f"files such as {feed.files.expected(feed.first_partition)}, published on "
+        f"{feed.weekday_name}s by {feed.hour:02d}:00 {feed.timezone}"
+    )
+
+    @dg.asset(
+        key=raw_key,
+        partitions_def=partitions_def,
+        group_name=group,
+        kinds={"python", "xml"},
+        retry_policy=_RAW_RETRY,
+        description=(
+            f"The week's {label} delivery ({where}; about "
+            f"{feed.records_per_delivery:,} records) as published, every file kept once in the "
+            f"content-addressed raw archive under its SHA-256. Fetched from "
+            f"{feed.remote.service} ({feed.remote.product}), or read from a local directory "
+            "in the embedded default. Its records are counted here, independently of the "
+            "parser, unless the exact bytes were already loaded."
+        ),
+    )
+    def raw(
+        context: dg.AssetExecutionContext,
+        feed_sources: FeedSourcesResource,
+        docket_store: DocketStoreResource,
+        storage: LocalStorageResource,
+    ) -> dg.MaterializeResult:
+        publication_date = dt.date.fromisoformat(context.partition_key)
+        layout = storage.layout
+        with docket_store.open() as (store, audit):
+            delivery = steps.acquire_delivery(
+                feed,
+                publication_date,
+                source=feed_sources.source_for(feed),
+                archive=layout.archive(store),
+                audit=audit,
+                work_dir=layout.download_dir,
+            )
+            previous = steps.previous_load(store, delivery)
+        manifest: dict[str, object] = delivery.to_manifest()
+        metadata: dict[str, object] = {
+            "files": dg.MetadataValue.int(len(delivery.files)),
+            "delivery": delivery.name,
+            "sha256": delivery.sha256,
+            "size_bytes": dg.MetadataValue.int(delivery.size),
+            "new_payload": delivery.is_new,
+        }
+        if previous is not None:
+            manifest["loaded_by"] = previous.load_id
+            metadata["identical_to_load"] = dg.MetadataValue.int(previous.load_id)
+        else:
+            counted = steps.count_raw_records(feed, delivery, layout)
+            manifest["records_in_files"] = counted.records
+            metadata["records_in_files"] = dg.MetadataValue.int(counted.records)
+            metadata.update({k: dg.MetadataValue.int(v) for k, v in counted.detail.items()})
+        write_manifest(layout.lake(), feed.name, context.partition_key, manifest)
+        return dg.MaterializeResult(metadata=metadata)
+
+    @dg.asset(
+        key=normalized_key,
+        deps=[raw_key],
+        partitions_def=partitions_def,
+        group_name=group,
+        kinds={"python", "parquet"},
+        # Blocking: a record the parser lost must stop the load, not just turn a light red.
+        check_specs=[
+            dg.AssetCheckSpec(
+                RECORDS_ACCOUNTED_FOR,
+                asset=normalized_key,
+                blocking=True,
+                description=(
+                    "Every record counted in the raw files became a document, a delete or a "
+                    "parse error (blocking: nothing reaches the docket otherwise)."
+                ),
+            )
+        ],
+        description=(
+            f"Every {label} of the week parsed without DTDs, network or entity expansion "
+            f"({feed.wire_format}) and normalized to the canonical document (DOCDB-style "
+            "doc_key, ISO dates, ST.3 codes), with the delivery's delete records and the "
+            "records that could not be parsed kept apart. Parquet in the lake."
+        ),
+    )
+    def normalized(
+        context: dg.AssetExecutionContext, storage: LocalStorageResource
+    ) -> dg.MaterializeResult:
+        layout = storage.layout
+        manifest = read_manifest(layout.lake(), feed.name, context.partition_key)
+        skipped = _skipped(manifest)
+        if skipped is not None:
+            return _skip_result(RECORDS_ACCOUNTED_FOR, skipped, context.partition_key)
+        delivery = steps.AcquiredDelivery.from_manifest(feed.name, context.partition_key, manifest)
+        report = steps.normalize_delivery(feed, delivery, layout)
+        expected = int(manifest["records_in_files"])
+        return dg.MaterializeResult(
+            metadata={
+                "records_in": dg.MetadataValue.int(report.records_in),
+                "documents": dg.MetadataValue.int(report.documents),
+                "deletes": dg.MetadataValue.int(report.deletes),
+                "parse_errors": dg.MetadataValue.int(report.parse_errors),
+                "dagster/row_count": dg.MetadataValue.int(report.documents),
+            },
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=RECORDS_ACCOUNTED_FOR,
+                    passed=report.accounted_for == expected,
+                    severity=dg.AssetCheckSeverity.ERROR,
+                    description="Records in the raw files = documents + deletes + parse errors",
+                    metadata={
+                        "records_in_raw_files": expected,
+                        "documents": report.documents,
+                        "deletes": report.deletes,
+                        "parse_errors": report.parse_errors,
+                        "partition": context.partition_key,
+                    },
+                )
+            ],
+        )
+
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(
+                validated_key,
+                deps=[normalized_key],
+                group_name=group,
+                kinds={"pandera", "parquet"},
+                description=(
+                    f"The {label} documents of the week that passed validation with the "
+                    f"{feed.name} profile (key and number formats, ST.3 country codes, the "
+                    "office's kind codes, required fields present, dates consistent, no "
+                    "duplicate document in the delivery). Parquet in the lake."
+                ),
+            ),
+            dg.AssetSpec(
+                quarantine_key,
+                deps=[normalized_key],
+                group_name=group,
+                kinds={"parquet"},
+                description=(
+                    f"The {label} records of the week that did not pass, each with a category "
+                    "(parse_error, schema_violation, unknown_code, reference_integrity, "
+                    "conflict) and the checks it failed. Nothing is dropped: they wait here "
+                    "and in the docket store's quarantine table for review."
+                ),
+            ),
+        ],
+        partitions_def=partitions_def,
+        check_specs=[
+            dg.AssetCheckSpec(
+                VALID_PLUS_QUARANTINED,
+                asset=validated_key,
+                blocking=True,
+                description="Records in = records valid + records quarantined (blocking).",
+            ),
+            dg.AssetCheckSpec(
+                QUARANTINE_RATE,
+                asset=quarantine_key,
+                description=(
+                    f"At most {QUARANTINE_RATE_WARNING:.0%} of the delivery's records "
+                    "quarantined (a warning: someone should look at the quarantine)."
+                ),
+            ),
+        ],
+        name=f"{feed.name}_validate",
+    )
+    def validate(
+        context: dg.AssetExecutionContext, storage: LocalStorageResource
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        layout = storage.layout
+        lake = layout.lake()
+        key = context.partition_key
+        manifest = read_manifest(lake, feed.name, key)
+        skipped = _skipped(manifest)
+        if skipped is not None:
+            yield dg.MaterializeResult(asset_key=validated_key, metadata={"skipped": True})
+            yield dg.MaterializeResult(asset_key=quarantine_key, metadata={"skipped": True})
+            yield _skip_check(VALID_PLUS_QUARANTINED, validated_key, skipped, key)
+            yield _skip_check(QUARANTINE_RATE, quarantine_key, skipped, key)
+            return
+        delivery = steps.AcquiredDelivery.from_manifest(feed.name, key, manifest)
+        report = steps.validate_delivery(feed, delivery, layout)
+        yield dg.MaterializeResult(
+            asset_key=validated_key,
+            metadata={
+                "dagster/row_count": dg.MetadataValue.int(report.valid),
+                "records_in": dg.MetadataValue.int(report.records_in),
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key=quarantine_key,
+            metadata={
+                "dagster/row_count": dg.MetadataValue.int(report.quarantined),
+                "by_category": dg.MetadataValue.json(report.by_category),
+                "quarantine_rate": dg.MetadataValue.float(round(report.quarantine_rate, 6)),
+            },
+        )
+        written_valid = lake.count(feed.name, VALIDATED, key)
+        written_quarantined = lake.count(feed.name, QUARANTINED, key)
+        yield dg.AssetCheckResult(
+            check_name=VALID_PLUS_QUARANTINED,
+            asset_key=validated_key,
+            passed=written_valid + written_quarantined == report.records_in,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description="Records in = records valid + records quarantined",
+            metadata={
+                "records_in": report.records_in,
+                "valid": written_valid,
+                "quarantined": written_quarantined,
+                "partition": key,
+            },
+        )
+        yield dg.AssetCheckResult(
+            check_name=QUARANTINE_RATE,
+            asset_key=quarantine_key,
+            passed=report.quarantine_rate <= QUARANTINE_RATE_WARNING,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=f"At most {QUARANTINE_RATE_WARNING:.0%} of the delivery quarantined",
+            metadata={
+                "quarantine_rate": round(report.quarantine_rate, 6),
+                "by_category": dg.MetadataValue.json(report.by_category),
+                "partition": key,
+            },
+        )
+
+    @dg.asset(
+        key=docket_key,
+        deps=[validated_key, quarantine_key],
+        partitions_def=partitions_def,
+        group_name=group,
+        kinds={"postgres", "sqlite"},
+        check_specs=[
+            dg.AssetCheckSpec(
+                DOCKET_RECONCILED,
+                asset=docket_key,
+                blocking=True,
+                description=(
+                    "Documents in the load = validated documents, deletes applied = delete "
+                    "records, and quarantine rows in the store = quarantined records."
+                ),
+            )
+        ],
+        description=(
+            f"The week's {label} delivery applied to the docket store as one load (increasing "
+            "load id; created/modified/deleted load ids and a content hash per document; "
+            "unchanged documents are a no-op; prior versions kept; deletes mark documents "
+            "deleted; an amendment older than the stored version is a conflict in the "
+            "quarantine), with the quarantined records filed for review. Every load is written "
+            "to the audit log."
+        ),
+    )
+    def docket(
+        context: dg.AssetExecutionContext,
+        docket_store: DocketStoreResource,
+        storage: LocalStorageResource,
+    ) -> dg.MaterializeResult:
+        layout = storage.layout
+        lake = layout.lake()
+        key = context.partition_key
+        manifest = read_manifest(lake, feed.name, key)
+        delivery = steps.AcquiredDelivery.from_manifest(feed.name, key, manifest)
+        with docket_store.open() as (store, audit):
+            report = steps.load_delivery(feed, delivery, layout, store=store, audit=audit)
+            stored_quarantine = sum(store.quarantine_counts(report.load_id).values())
+        metadata = {
+            "load_id": dg.MetadataValue.int(report.load_id),
+            "skipped_identical_delivery": report.skipped_identical,
+            **{name: dg.MetadataValue.int(value) for name, value in report.counts().items()},
+        }
+        if report.skipped_identical:
+            return dg.MaterializeResult(
+                metadata=metadata,
+                check_results=[_skip_check(DOCKET_RECONCILED, docket_key, report.load_id, key)],
+            )
+        validated = lake.count(feed.name, VALIDATED, key)
+        quarantined = lake.count(feed.name, QUARANTINED, key)
+        deletes = lake.count(feed.name, steps.DELETES, key)
+        applied_deletes = report.deleted + report.unmatched_deletes
+        passed = (
+            report.documents == validated
+            and applied_deletes == deletes
+            and stored_quarantine == quarantined + report.stale
+        )
+        return dg.MaterializeResult(
+            metadata=metadata,
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=DOCKET_RECONCILED,
+                    passed=passed,
+                    severity=dg.AssetCheckSeverity.ERROR,
+                    description=(
+                        "Documents in the load = validated documents, deletes applied = delete "
+                        "records, quarantine rows in the store = quarantined records"
+                    ),
+                    metadata={
+                        "load_id": report.load_id,
+                        "validated": validated,
+                        "loaded": report.documents,
+                        "delete_records": deletes,
+                        "deletes_applied": applied_deletes,
+                        "quarantined_in_lake": quarantined,
+                        "stale_amendments": report.stale,
+                        "quarantined_in_store": stored_quarantine,
+                        "partition": key,
+                    },
+                )
+            ],
+        )
+
+    job = dg.define_asset_job(
+        f"{feed.name}_job",
+        selection=dg.AssetSelection.groups(group),
+        description=f"Fetch, normalize, validate and load one week of {label}s.",
+        # One process for the four steps: a step per process spent more time importing
+        # libraries than a week of grants takes to load.
+        executor_def=dg.in_process_executor,
+    )
+    schedule = dg.build_schedule_from_partitioned_job(
+        job, hour_of_day=feed.hour, name=f"{feed.name}_weekly_schedule"
+    )
+    return dg.Definitions(
+        assets=[raw, normalized, validate, docket], jobs=[job], schedules=[schedule]
+    )
+
+
+def _skip_check(
+    check_name: str, asset_key: dg.AssetKey, load_id: int, partition_key: str
+) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=check_name,
+        asset_key=asset_key,
+        passed=True,
+        description=f"The delivery's exact bytes were already applied by load {load_id}",
+        metadata={"identical_to_load": load_id, "partition": partition_key},
+    )
+
+
+def _skip_result(check_name: str, load_id: int, partition_key: str) -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        metadata={"skipped": True, "identical_to_load": dg.MetadataValue.int(load_id)},
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=check_name,
+                passed=True,
+                description=f"The delivery's exact bytes were already applied by load {load_id}",
+                metadata={"identical_to_load": load_id, "partition": partition_key},
+            )
+        ],
+    )
+
+
+@dg.definitions
+def feed_definitions() -> dg.Definitions:
+    return dg.Definitions.merge(*(build_feed_definitions(feed) for feed in FEEDS))

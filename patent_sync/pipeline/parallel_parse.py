@@ -1,0 +1,93 @@
+"""Parse a delivery's raw records on every core, in order, in bounded memory.
+
+The format's splitter cuts records in this process (cheap byte searches); batches of raw
+records go to worker processes, which parse them and build the lake's Arrow tables; the
+results come back in submission order, at most a few batches in flight, so memory is bounded
+by the batch size times the number of workers, never by the delivery. Small deliveries are
+parsed in this process: starting workers would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import dataclasses
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+
+import pyarrow as pa
+
+from patent_sync.formats.base import Delete, Piece, Upsert
+from patent_sync.formats.registry import document_format_named
+from patent_sync.model import Document, QuarantineRecord
+from patent_sync.pipeline.lake import documents_to_table
+
+PIECES_PER_BATCH = 500
+# Below this many (usually zipped) bytes of delivery files, worker start-up outweighs the gain.
+PARALLEL_MIN_BYTES = 8 << 20
+_IN_FLIGHT_PER_WORKER = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class PieceBatch:
+    source_file: str
+    start_position: int
+    pieces: list[Piece]
+
+
+@dataclasses.dataclass(frozen=True)
+class ParsedBatch:
+    documents: pa.Table | None  # lake.DOCUMENT_SCHEMA rows, None when the batch had none
+    deletes: list[Delete]
+    errors: list[QuarantineRecord]
+
+
+def default_workers() -> int:
+    """``PATENT_SYNC_PARSE_WORKERS``, else one worker per core."""
+    configured = os.environ.get("PATENT_SYNC_PARSE_WORKERS")
+    if configured:
+        return max(1, int(configured))
+    return os.cpu_count() or 1
+
+
+def parse_batch(format_name: str, batch: PieceBatch) -> ParsedBatch:
+    """Parse one batch (in a worker, or here)."""
+    fmt = document_format_named(format_name)
+    docs: list[Document] = []
+    positions: list[int] = []
+    deletes: list[Delete] = []
+    errors: list[QuarantineRecord] = []
+    for offset, piece in enumerate(batch.pieces):
+        change = fmt.parse_piece(
+            piece, source_file=batch.source_file, position=batch.start_position + offset
+        )
+        if isinstance(change, Upsert):
+            docs.append(change.document)
+            positions.append(change.position)
+        elif isinstance(change, Delete):
+            deletes.append(change)
+        else:
+            errors.append(change)
+    table = documents_to_table(docs, positions) if docs else None
+    return ParsedBatch(table, deletes, errors)
+
+
+def parse_batches(
+    format_name: str, batches: Iterable[PieceBatch], *, workers: int
+) -> Iterator[ParsedBatch]:
+    """The parsed batches, in the order given, parsed by ``workers`` processes (or here)."""
+    if workers <= 1:
+        for batch in batches:
+            yield parse_batch(format_name, batch)
+        return
+    # spawn, not fork: the Dagster process that calls this runs threads of its own.
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: collections.deque[concurrent.futures.Future[ParsedBatch]] = collections.deque()
+        for batch in batches:
+            pending.append(pool.submit(parse_batch, format_name, batch))
+            if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
