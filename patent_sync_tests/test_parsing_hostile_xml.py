@@ -146,10 +146,14 @@ def test_billion_laughs_is_refused() -> None:
     with pytest.raises(HostileXmlError) as err:
         parse_xml_bytes(BILLION_LAUGHS)
     assert err.value.check == "forbidden_entity_declaration"
-    items = list(parse_us_delivery(io.BytesIO(BILLION_LAUGHS), source_file="ipg230509.xml"))
+    items = list(
+        parse_us_delivery(
+            io.BytesIO(BILLION_LAUGHS), source_file="ipg230509.xml", default_source="uspto.ptgrxml"
+        )
+    )
     assert len(items) == 1 and isinstance(items[0], QuarantineRecord)
     assert items[0].failed_checks == ("forbidden_entity_declaration",)
-    assert items[0].source == "uspto.ptgrxml"  # from the delivery's name: no USPTO root here
+    assert items[0].source == "uspto.ptgrxml"  # the delivery's: no USPTO root here
     assert "lollol" not in _everything_visible(items)
 
 

@@ -183,13 +183,10 @@ def test_the_dagster_assets_reconcile_deletes_and_conflicts(
         DocketStoreResource,
         FeedSourcesResource,
         LocalStorageResource,
-        UsptoBulkDataResource,
     )
 
     resources = {
-        "feed_sources": FeedSourcesResource(
-            mode="local", local_dir=str(deliveries), uspto=UsptoBulkDataResource()
-        ),
+        "feed_sources": FeedSourcesResource.local(str(deliveries)),
         "docket_store": DocketStoreResource(url=store_url, audit_key=KEY.hex()),
         "storage": LocalStorageResource(home=str(tmp_path / "home")),
     }
@@ -269,3 +266,35 @@ def test_parsing_on_several_processes_writes_the_same_layers(
             for layer in (steps.NORMALIZED, steps.DELETES, steps.PARSE_ERRORS)
         ]
     assert layers[1] == layers[2]
+
+
+def test_a_delivery_of_zips_inside_the_zip_is_read_part_by_part(
+    samples_dir: Path, tmp_path: Path
+) -> None:
+    """The EPO ships each country's part as a zip inside the delivery zip."""
+    import io
+
+    from patent_sync.formats.epo_docdb import EPO_DOCDB
+    from patent_sync.parsing.weekly_file import iter_members
+
+    records = [_with(r, status="C") for r in _records(samples_dir)]
+    outer = tmp_path / "docdb_xml_202646_CreateDelete_001.zip"
+    with zipfile.ZipFile(outer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, part in enumerate((records[:4], records[4:]), 1):
+            inner = io.BytesIO()
+            with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as nested:
+                body = _HEAD + "".join(part) + "</exch:exchange-documents>"
+                nested.writestr(f"DOCDB-202646-CreateDelete-DE-{number:04d}.xml", body)
+            archive.writestr(
+                f"Root/DOC/DOCDB-202646-CreateDelete-DE-{number:04d}.zip", inner.getvalue()
+            )
+    names, counted = [], 0
+    with iter_members(outer) as members:
+        for member in members:
+            names.append(member.name)
+            counted += EPO_DOCDB.count_raw_records(member.stream).records
+    assert names == [
+        "Root/DOC/DOCDB-202646-CreateDelete-DE-0001.zip!DOCDB-202646-CreateDelete-DE-0001.xml",
+        "Root/DOC/DOCDB-202646-CreateDelete-DE-0002.zip!DOCDB-202646-CreateDelete-DE-0002.xml",
+    ]
+    assert counted == 10

@@ -25,7 +25,6 @@ from patent_sync.resources import (
     DocketStoreResource,
     FeedSourcesResource,
     LocalStorageResource,
-    UsptoBulkDataResource,
 )
 from patent_sync.samplegen.demo import DEMO_WEEKS
 from patent_sync.settings import PROJECT_ROOT
@@ -50,9 +49,7 @@ FEEDS = {"grants": US_GRANTS, "applications": US_APPLICATIONS}
 
 def _resources(store_url: str, home: Path, feed_dir: Path = DATA) -> dict[str, object]:
     return {
-        "feed_sources": FeedSourcesResource(
-            mode="local", local_dir=str(feed_dir), uspto=UsptoBulkDataResource()
-        ),
+        "feed_sources": FeedSourcesResource.local(str(feed_dir)),
         "docket_store": DocketStoreResource(url=store_url, audit_key=AUDIT_KEY),
         "storage": LocalStorageResource(home=str(home)),
     }

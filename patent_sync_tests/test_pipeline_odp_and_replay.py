@@ -1,9 +1,12 @@
-"""Two end-to-end properties of the feeds.
+"""End-to-end properties of the feeds.
 
 * Through the USPTO Open Data Portal: the raw asset lists the product, follows the redirect to
   a pre-signed URL, downloads and archives the weekly file, and the API key appears nowhere a
   user or an auditor can read: not in Dagster's event log, not in metadata, not in the audit
   log, the raw manifest or the lake. (A real HTTP server on 127.0.0.1 speaks the protocol.)
+* Through the EPO Bulk Data Distribution Service: the DOCDB CreateDelete delivery of a week,
+  two zips, is found in the listing, downloaded with its SHA-1 checked, archived and loaded;
+  the EPO login appears nowhere a user or an auditor can read.
 * Replay: the raw archive of every feed's sample deliveries (US and DOCDB), replayed into an
   empty store, gives the same docket, by digest, on SQLite and on PostgreSQL.
 """
@@ -24,6 +27,7 @@ from patent_sync.pipeline.delivery import run_delivery
 from patent_sync.pipeline.sources import LocalSource
 from patent_sync.resources import (
     DocketStoreResource,
+    EpoBulkDataResource,
     FeedSourcesResource,
     LocalStorageResource,
     UsptoBulkDataResource,
@@ -53,6 +57,7 @@ def test_a_week_fetched_from_the_odp_never_exposes_the_api_key(tmp_path: Path) -
                 "feed_sources": FeedSourcesResource(
                     mode="remote",
                     uspto=UsptoBulkDataResource(api_key=API_KEY, base_url=odp.base_url),
+                    epo=EpoBulkDataResource(),
                 ),
                 "docket_store": DocketStoreResource(url=store_url, audit_key=AUDIT_KEY.hex()),
                 "storage": LocalStorageResource(home=str(tmp_path / "home")),
@@ -80,6 +85,60 @@ def test_a_week_fetched_from_the_odp_never_exposes_the_api_key(tmp_path: Path) -
     for path in (tmp_path / "home").rglob("*"):
         if path.is_file() and path.suffix in (".json", ".parquet"):
             assert API_KEY.encode() not in path.read_bytes()
+
+
+def test_a_docdb_week_fetched_from_bdds_never_exposes_the_login(tmp_path: Path) -> None:
+    import hashlib
+
+    from patent_sync.feeds.epo_docdb import DOCDB_CREATE_DELETE
+    from patent_sync_tests.fake_bdds_server import FakeBdds, HostedDelivery
+
+    username, password = "docket.clerk@example.org", "Pa55-word-9f1c2e7d"
+    files = sorted((DATA / "epo_docdb").glob("docdb_xml_202647_CreateDelete_*.zip"))
+    assert len(files) == 2
+    store_url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
+    with FakeBdds(username, password) as bdds, dg.instance_for_test() as instance:
+        bdds.deliveries.append(
+            HostedDelivery(
+                1700,
+                "14.7 DOCDB - EPO worldwide bibliographic data 2026/047 Cr-Del",
+                "2026-11-19T09:00:00+01:00",
+                [(9000 + n, f.name, f.read_bytes()) for n, f in enumerate(files)],
+                {f.name: hashlib.sha1(f.read_bytes()).hexdigest().upper() for f in files},
+            )
+        )
+        result = dg.materialize(
+            list(build_feed_definitions(DOCDB_CREATE_DELETE).assets or []),
+            partition_key="2026-11-19",
+            instance=instance,
+            resources={
+                "feed_sources": FeedSourcesResource(
+                    mode="remote",
+                    uspto=UsptoBulkDataResource(),
+                    epo=EpoBulkDataResource(
+                        username=username,
+                        password=password,
+                        base_url=bdds.base_url,
+                        token_url=bdds.token_url,
+                    ),
+                ),
+                "docket_store": DocketStoreResource(url=store_url, audit_key=AUDIT_KEY.hex()),
+                "storage": LocalStorageResource(home=str(tmp_path / "home")),
+            },
+        )
+        assert result.success
+        events = " ".join(str(event) for event in instance.all_logs(result.run_id))
+    store = open_store(store_url)
+    try:
+        (load,) = store.list_loads()
+        assert load.delivery == "+".join(f.name for f in files)
+        assert load.counts["unmatched_deletes"] == 2  # a fresh docket holds neither
+        audit_text = " ".join(str(e) for e in AuditLog(store, AUDIT_KEY).entries())
+        manifest = str(store.query("SELECT * FROM raw_manifest"))
+    finally:
+        store.close()
+    for text in (events, audit_text, manifest):
+        assert password not in text and username not in text
 
 
 def _load_all_demo_weeks(store_url: str, home: Path, feed_dir: Path) -> str:

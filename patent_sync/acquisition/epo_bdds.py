@@ -391,7 +391,7 @@ class EpoBddsClient:
                     f"BDDS delivery {delivery.name!r} lists no "
                     f"{delivery_file_prefix(kind, publication_date)}NNN.zip file "
                     f"(files: {', '.join(f.file_name for f in delivery.files) or 'none'})",
-                    feed=_feed_name(kind),
+                    feed=_feed_label(kind),
                     publication_date=publication_date,
                     looked_at=[f"{self.base_url}/products/{self.product_id}"],
                 )
@@ -407,7 +407,7 @@ class EpoBddsClient:
         raise FeedNotPublished(
             f"DOCDB {wanted} (for {publication_date.isoformat()}) is not listed on the EPO "
             f"Bulk Data Distribution Service (yet); listed: {listed}",
-            feed=_feed_name(kind),
+            feed=_feed_label(kind),
             publication_date=publication_date,
             looked_at=[f"{self.base_url}/products/{self.product_id}"],
         )
@@ -489,7 +489,7 @@ class EpoBddsClient:
         if not files:
             raise FeedNotPublished(
                 f"BDDS delivery {delivery.name!r} has no docdb_xml zip to download",
-                feed=_feed_name(delivery.kind or "Amend"),
+                feed=_feed_label(delivery.kind or "Amend"),
                 publication_date=delivery.publication_date or dt.date.min,
             )
         done: list[BddsDownload] = []
@@ -503,8 +503,9 @@ class EpoBddsClient:
         return done
 
 
-def _feed_name(kind: str) -> str:
-    return "docdb_amend" if kind == "Amend" else "docdb_create_delete"
+def _feed_label(kind: str) -> str:
+    # The service's own name for the feed; the pipeline names its feed in its own messages.
+    return f"DOCDB {kind}"
 
 
 def _sha1_of(path: Path) -> str:

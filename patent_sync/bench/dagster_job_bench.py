@@ -33,7 +33,6 @@ def run_job(path: Path, store_dsn: str | None) -> dict[str, float]:
         DocketStoreResource,
         FeedSourcesResource,
         LocalStorageResource,
-        UsptoBulkDataResource,
     )
     from patent_sync.store.testing import postgres_schema_url
 
@@ -51,9 +50,7 @@ def run_job(path: Path, store_dsn: str | None) -> dict[str, float]:
                 build_feed_definitions(US_GRANTS),
                 dg.Definitions(
                     resources={
-                        "feed_sources": FeedSourcesResource(
-                            mode="local", local_dir=str(path.parent), uspto=UsptoBulkDataResource()
-                        ),
+                        "feed_sources": FeedSourcesResource.local(str(path.parent)),
                         "docket_store": DocketStoreResource(url=url, audit_key="ab" * 32),
                         "storage": LocalStorageResource(home=str(home)),
                     }

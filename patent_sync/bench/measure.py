@@ -16,9 +16,9 @@ def peak_rss_mib() -> float:
 
 def in_subprocess(module: str, *args: str) -> dict[str, float]:
     """Run ``python -m module args...``; its last stdout line is the JSON result."""
-    out = subprocess.run(
-        [sys.executable, "-m", module, *args], check=True, capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

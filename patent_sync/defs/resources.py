@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
+from patent_sync.acquisition.epo_bdds import ENV_PASSWORD, ENV_USERNAME
 from patent_sync.resources import (
     DocketStoreResource,
+    EpoBulkDataResource,
     EventFilesResource,
     FeedSourcesResource,
     LocalStorageResource,
@@ -27,6 +29,10 @@ def resources() -> dg.Definitions:
                 local_dir=str(settings.feed_dir),
                 uspto=UsptoBulkDataResource(
                     api_key=dg.EnvVar(ENV_USPTO_API_KEY) if remote else None
+                ),
+                epo=EpoBulkDataResource(
+                    username=dg.EnvVar(ENV_USERNAME) if remote else None,
+                    password=dg.EnvVar(ENV_PASSWORD) if remote else None,
                 ),
             ),
             "docket_store": DocketStoreResource(

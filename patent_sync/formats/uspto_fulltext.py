@@ -58,7 +58,9 @@ class UsptoFulltextFormat(DocumentFormat):
 
     def parse_piece(self, piece: Piece, *, source_file: str, position: int) -> Change:
         assert isinstance(piece, RawDocument)
-        item = parse_raw_document(piece, source_file=source_file, position=position)
+        item = parse_raw_document(
+            piece, source_file=source_file, position=position, default_source=self.name
+        )
         return Upsert(item, position) if isinstance(item, Document) else item
 
 

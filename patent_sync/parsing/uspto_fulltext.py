@@ -123,7 +123,11 @@ def parse_us_document(data: bytes, *, source_file: str | None = None) -> Documen
 
 
 def parse_us_delivery(
-    stream: BinaryIO, *, source_file: str, start_position: int = 0
+    stream: BinaryIO,
+    *,
+    source_file: str,
+    start_position: int = 0,
+    default_source: str = SOURCE_UNKNOWN,
 ) -> Iterator[Document | QuarantineRecord]:
     """Parse every document of a weekly file stream, in order, one output item per document
     (the n-th item is the record at ``start_position + n``).
@@ -133,13 +137,19 @@ def parse_us_delivery(
     excerpt, so records in = documents + quarantined, always.
     """
     for position, raw in enumerate(iter_raw_documents(stream), start_position):
-        yield parse_raw_document(raw, source_file=source_file, position=position)
+        yield parse_raw_document(
+            raw, source_file=source_file, position=position, default_source=default_source
+        )
 
 
 def parse_raw_document(
-    raw: RawDocument, *, source_file: str, position: int
+    raw: RawDocument, *, source_file: str, position: int, default_source: str = SOURCE_UNKNOWN
 ) -> Document | QuarantineRecord:
-    """One piece of a weekly file: its document, or a quarantine record saying why not."""
+    """One piece of a weekly file: its document, or a quarantine record saying why not.
+
+    ``default_source`` names a quarantined piece whose root element cannot be read (garbage
+    between documents): the source of the delivery it came in.
+    """
     try:
         return _parse(raw.data, raw.sha256, source_file)
     except ParseError as err:
@@ -150,7 +160,7 @@ def parse_raw_document(
             err.message,
             err.doc_key,
             source_file,
-            _source_from_file_name(source_file),
+            default_source,
         )
     except Exception as exc:  # a parser bug must not take the other 4,799 documents down
         return _quarantine(
@@ -160,7 +170,7 @@ def parse_raw_document(
             f"unexpected {type(exc).__name__} while parsing: {exc}",
             None,
             source_file,
-            _source_from_file_name(source_file),
+            default_source,
         )
 
 
@@ -551,13 +561,13 @@ def _quarantine(
     message: str,
     doc_key: str | None,
     source_file: str | None,
-    file_source: str | None,
+    default_source: str,
 ) -> QuarantineRecord:
     head = raw.data[:RAW_EXCERPT_BYTES]
     return QuarantineRecord(
         category=QuarantineCategory.PARSE_ERROR,
         failed_checks=(check,),
-        source=_source_from_head(head) or file_source or SOURCE_UNKNOWN,
+        source=_source_from_head(head) or default_source,
         source_file=source_file,
         position=position,
         payload_sha256=raw.sha256,
@@ -572,15 +582,6 @@ def _source_from_head(head: bytes) -> str | None:
     if b"<us-patent-grant" in head:
         return SOURCE_GRANT
     if b"<us-patent-application" in head:
-        return SOURCE_APPLICATION
-    return None
-
-
-def _source_from_file_name(name: str | None) -> str | None:
-    base = (name or "").rsplit("/", 1)[-1].lower()
-    if base.startswith("ipg"):
-        return SOURCE_GRANT
-    if base.startswith("ipa"):
         return SOURCE_APPLICATION
     return None
 

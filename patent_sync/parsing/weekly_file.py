@@ -15,6 +15,8 @@ import hashlib
 import io
 import os
 import re
+import shutil
+import tempfile
 import typing
 import zipfile
 import zlib
@@ -42,69 +44,6 @@ class RawDocument:
     line: int
     data: bytes
     sha256: str
-
-
-@contextlib.contextmanager
-def open_delivery(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
-    """Open a delivery as a binary stream of concatenated XML documents.
-
-    A zip (recognised by its magic bytes, not its name) is streamed from its single ``.xml``
-    member, decompressing as it is read; any other file is streamed as is. Raises
-    ``DeliveryError`` for an empty file, a ``.zip`` that is not a zip, an empty zip, a zip
-    without an ``.xml`` member or with several, and a zip that turns out corrupt while reading.
-    ``OSError`` (missing file, no permission) propagates unchanged.
-    """
-    path = Path(path)
-    with path.open("rb") as handle:
-        head = handle.read(4)
-        if not head:
-            raise DeliveryError(f"{path.name} is an empty file", check="empty_file")
-        handle.seek(0)
-        if head.startswith(_ZIP_MAGIC):
-            with _open_zip_member(handle, path.name) as member:
-                yield member
-            return
-        if path.suffix.lower() == ".zip":
-            raise DeliveryError(
-                f"{path.name} is named .zip but is not a zip archive", check="not_a_zip"
-            )
-        yield handle
-
-
-@contextlib.contextmanager
-def _open_zip_member(handle: BinaryIO, name: str) -> Iterator[BinaryIO]:
-    try:
-        archive = zipfile.ZipFile(handle)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
-        raise DeliveryError(
-            f"{name} is not a readable zip archive: {exc}", check="bad_zip"
-        ) from None
-    with archive:
-        files = [info for info in archive.infolist() if not info.is_dir()]
-        if not files:
-            raise DeliveryError(f"{name} is an empty zip archive", check="empty_zip")
-        xml_members = [info for info in files if info.filename.lower().endswith(".xml")]
-        if not xml_members:
-            found = ", ".join(info.filename for info in files[:5])
-            raise DeliveryError(
-                f"{name} holds no .xml file (found: {found})", check="zip_without_xml"
-            )
-        if len(xml_members) > 1:
-            found = ", ".join(info.filename for info in xml_members[:5])
-            raise DeliveryError(
-                f"{name} holds {len(xml_members)} .xml files ({found}); a weekly file holds "
-                "exactly one",
-                check="zip_multiple_xml",
-            )
-        try:
-            member = archive.open(xml_members[0])
-        except (RuntimeError, NotImplementedError, zipfile.BadZipFile) as exc:
-            # Encrypted members and unsupported compression methods land here.
-            raise DeliveryError(
-                f"{name}: cannot read {xml_members[0].filename}: {exc}", check="bad_zip"
-            ) from None
-        with member:
-            yield typing.cast(BinaryIO, _ZipMemberStream(member, name))
 
 
 class _ZipMemberStream(io.BufferedIOBase):
@@ -139,37 +78,43 @@ class Member:
 
 
 _READABLE_MEMBER_SUFFIXES = (".xml", ".json")
+_NESTED_ZIP = ".zip"
+
+
+@contextlib.contextmanager
+def open_delivery(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Open a weekly file that holds one document stream: the file itself, or the single
+    ``.xml`` member of a zip, decompressed as it is read.
+
+    Raises ``DeliveryError`` for an empty file, a ``.zip`` that is not a zip, an empty zip, a
+    zip without an ``.xml`` member or with several, and a zip that turns out corrupt while
+    reading. ``OSError`` (missing file, no permission) propagates unchanged.
+    """
+    with iter_members(path, single=True) as members:
+        yield next(members).stream
 
 
 @contextlib.contextmanager
 def open_first_member(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """The first readable member of a delivery file: the file itself, or the first ``.xml`` or
     ``.json`` member of a zip (by name). For telling a file's format from its head."""
-    path = Path(path)
-    with path.open("rb") as handle:
-        head = handle.read(4)
-        if not head:
-            raise DeliveryError(f"{path.name} is an empty file", check="empty_file")
-        handle.seek(0)
-        if not head.startswith(_ZIP_MAGIC):
-            if path.suffix.lower() == ".zip":
-                raise DeliveryError(
-                    f"{path.name} is named .zip but is not a zip archive", check="not_a_zip"
-                )
-            yield handle
-            return
-        with _zip_members(handle, path.name, suffixes=_READABLE_MEMBER_SUFFIXES) as members:
-            archive, infos = members
-            with _open_member(archive, infos[0], path.name) as stream:
-                yield stream
+    with iter_members(path, suffixes=_READABLE_MEMBER_SUFFIXES) as members:
+        yield next(members).stream
 
 
 @contextlib.contextmanager
-def iter_members(path: str | os.PathLike[str]) -> Iterator[Iterator[Member]]:
+def iter_members(
+    path: str | os.PathLike[str],
+    *,
+    single: bool = False,
+    suffixes: tuple[str, ...] = (".xml",),
+) -> Iterator[Iterator[Member]]:
     """Every XML file of a delivery file, in name order, each streamed as it is read.
 
-    A DOCDB delivery zip holds many XML files (one per country and part); a plain file is its
-    own single member. Raises ``DeliveryError`` as ``open_delivery`` does.
+    A plain file is its own single member. A zip's members are read in name order; a DOCDB
+    delivery zip holds many XML files, or zips of them (one per country and part), which are
+    opened in turn. ``single`` refuses a zip of more than one XML file (a USPTO weekly file
+    holds exactly one). Raises ``DeliveryError`` as ``open_delivery`` does.
     """
     path = Path(path)
     with path.open("rb") as handle:
@@ -184,14 +129,36 @@ def iter_members(path: str | os.PathLike[str]) -> Iterator[Iterator[Member]]:
                 )
             yield iter([Member(path.name, handle)])
             return
-        with _zip_members(handle, path.name, suffixes=(".xml",)) as (archive, infos):
+        allowed = suffixes if single else (*suffixes, _NESTED_ZIP)
+        with _zip_members(handle, path.name, suffixes=allowed) as (archive, infos):
+            if single and len(infos) > 1:
+                found = ", ".join(info.filename for info in infos[:5])
+                raise DeliveryError(
+                    f"{path.name} holds {len(infos)} .xml files ({found}); a weekly file holds "
+                    "exactly one",
+                    check="zip_multiple_xml",
+                )
+            yield _zip_member_streams(archive, infos, path.name, suffixes)
 
-            def members() -> Iterator[Member]:
-                for info in sorted(infos, key=lambda i: i.filename):
-                    with _open_member(archive, info, path.name) as stream:
-                        yield Member(info.filename, stream)
 
-            yield members()
+def _zip_member_streams(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, suffixes: tuple[str, ...]
+) -> Iterator[Member]:
+    for info in infos:
+        if not info.filename.lower().endswith(_NESTED_ZIP):
+            with _open_member(archive, info, name) as stream:
+                yield Member(info.filename, stream)
+            continue
+        # A zip inside the zip: reading one needs seeking, which a compressed member does not
+        # allow cheaply, so it is copied to a temporary file first (one part, not the delivery).
+        with tempfile.TemporaryFile() as nested, _open_member(archive, info, name) as stream:
+            shutil.copyfileobj(stream, nested, CHUNK_SIZE)
+            nested.seek(0)
+            inner_name = f"{name}!{info.filename}"
+            with _zip_members(nested, inner_name, suffixes=suffixes) as (inner, inner_infos):
+                for inner_info in inner_infos:
+                    with _open_member(inner, inner_info, inner_name) as inner_stream:
+                        yield Member(f"{info.filename}!{inner_info.filename}", inner_stream)
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Protocol
 
+from patent_sync.acquisition.epo_bdds import EpoBddsClient
 from patent_sync.acquisition.errors import FeedNotPublished
 from patent_sync.acquisition.uspto_bulk import UsptoBulkClient
 from patent_sync.feeds.spec import FeedSpec
@@ -105,4 +106,29 @@ class OdpSource:
                 sha256=result.sha256,
                 size=result.size,
             )
+        ]
+
+
+class BddsSource:
+    """The EPO Bulk Data Distribution Service (the DOCDB front-file deliveries)."""
+
+    def __init__(self, client: EpoBddsClient) -> None:
+        self.client = client
+
+    def fetch(self, feed: FeedSpec, publication_date: dt.date, work_dir: Path) -> list[FetchedFile]:
+        kind = feed.remote.delivery_kind
+        if kind is None:
+            raise ValueError(f"{feed.name} names no BDDS delivery kind")
+        delivery = self.client.find_delivery(kind, publication_date)
+        work_dir.mkdir(parents=True, exist_ok=True)
+        # Checksum-verified, all files or none.
+        return [
+            FetchedFile(
+                path=download.path,
+                origin=download.url,
+                is_temporary=True,
+                sha256=download.sha256,
+                size=download.size,
+            )
+            for download in self.client.download_delivery(delivery, work_dir)
         ]

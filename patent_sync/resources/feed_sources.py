@@ -10,6 +10,7 @@ import dagster as dg
 
 from patent_sync.feeds.spec import FeedSpec
 from patent_sync.pipeline.sources import FeedSource, LocalSource
+from patent_sync.resources.epo import EpoBulkDataResource
 from patent_sync.resources.uspto import UsptoBulkDataResource
 
 
@@ -21,11 +22,25 @@ class FeedSourcesResource(dg.ConfigurableResource):
     mode: Literal["local", "remote"] = "local"
     local_dir: str = "data"
     uspto: UsptoBulkDataResource
+    epo: EpoBulkDataResource
+
+    @classmethod
+    def local(cls, directory: str) -> FeedSourcesResource:
+        """Every feed read from ``directory``, no office configured (the embedded default)."""
+        return cls(
+            mode="local",
+            local_dir=directory,
+            uspto=UsptoBulkDataResource(),
+            epo=EpoBulkDataResource(),
+        )
 
     def source_for(self, feed: FeedSpec) -> FeedSource:
         if self.mode == "local":
             return LocalSource(Path(self.local_dir))
-        remote: dict[str, Callable[[], FeedSource]] = {"uspto-odp": self.uspto.source}
+        remote: dict[str, Callable[[], FeedSource]] = {
+            "uspto-odp": self.uspto.source,
+            "epo-bdds": self.epo.source,
+        }
         factory = remote.get(feed.remote.service)
         if factory is None:
             raise dg.Failure(

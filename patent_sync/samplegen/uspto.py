@@ -38,6 +38,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from patent_sync.feeds.uspto import US_APPLICATIONS, US_GRANTS, WeeklyFile
 from patent_sync.samplegen import uspto_numbers as numbers
 from patent_sync.samplegen import uspto_render, uspto_spec
 from patent_sync.samplegen import vocabulary as vocab
@@ -84,10 +85,11 @@ class WeeklyFileInfo:
 
 def weekly_file_stem(feed: Feed, publication_date: dt.date) -> str:
     """``ipg261110`` / ``ipa261112``: the USPTO's name for that week's file."""
-    prefix = {"grants": "ipg", "applications": "ipa"}.get(feed)
-    if prefix is None:
+    spec = {"grants": US_GRANTS, "applications": US_APPLICATIONS}.get(feed)
+    if spec is None:
         raise SampleGenError(f"unknown feed {feed!r}: expected 'grants' or 'applications'")
-    return f"{prefix}{publication_date.strftime('%y%m%d')}"
+    assert isinstance(spec.files, WeeklyFile)
+    return spec.files.file_name_for(publication_date, suffix="")
 
 
 def make_grant(
