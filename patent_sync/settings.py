@@ -20,6 +20,8 @@ ENV_FEED_DIR = "PATENT_SYNC_FEED_DIR"
 ENV_FEED_SOURCE = "PATENT_SYNC_FEED_SOURCE"
 ENV_EVENTS_DIR = "PATENT_SYNC_EVENTS_DIR"
 ENV_AUDIT_KEY = "PATENT_SYNC_AUDIT_KEY"
+# Signed checkpoints of the audit log's head (JSON Lines): ship this file away from the store.
+ENV_AUDIT_CHECKPOINTS = "PATENT_SYNC_AUDIT_CHECKPOINTS"
 ENV_USPTO_API_KEY = "USPTO_ODP_API_KEY"
 
 
@@ -34,10 +36,17 @@ class Settings:
     # Prosecution-event files of the watched matters (ODP transactions JSON, EP Register and
     # INPADOC XML) that the docket assets read.
     events_dir: Path = PROJECT_ROOT / "data" / "events"
+    # Where signed checkpoints of the audit log go; None means ``home / "audit.checkpoints"``.
+    audit_checkpoints: Path | None = None
 
     @property
     def audit_key_path(self) -> Path:
         return self.home / "audit.key"
+
+    @property
+    def audit_checkpoints_path(self) -> Path:
+        """``PATENT_SYNC_AUDIT_CHECKPOINTS``, else ``$PATENT_SYNC_HOME/audit.checkpoints``."""
+        return self.audit_checkpoints or self.home / "audit.checkpoints"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -49,6 +58,11 @@ class Settings:
             feed_dir=Path(env.get(ENV_FEED_DIR) or PROJECT_ROOT / "data").resolve(),
             feed_source=_feed_source(env.get(ENV_FEED_SOURCE)),
             events_dir=Path(env.get(ENV_EVENTS_DIR) or PROJECT_ROOT / "data" / "events").resolve(),
+            audit_checkpoints=(
+                Path(env[ENV_AUDIT_CHECKPOINTS]).expanduser().resolve()
+                if env.get(ENV_AUDIT_CHECKPOINTS)
+                else None
+            ),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from patent_sync.audit.keys import create_local_key
 from patent_sync.cli.main import main
 from patent_sync.store import open_store
 
-KEY = bytes(range(7, 39))
+KEY = hashlib.sha256(b"audit cli tests: key").digest()
 
 
 @pytest.fixture
@@ -21,6 +22,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PATENT_SYNC_HOME", str(tmp_path / "var"))
     monkeypatch.delenv("PATENT_SYNC_AUDIT_KEY", raising=False)
     monkeypatch.delenv("PATENT_SYNC_STORE_URL", raising=False)
+    monkeypatch.delenv("PATENT_SYNC_AUDIT_CHECKPOINTS", raising=False)
     return tmp_path / "var"
 
 
@@ -45,7 +47,10 @@ def test_verify_ok_with_the_default_store_and_key_file(
     key = create_local_key(home / "audit.key")
     make_log(f"sqlite:///{home / 'docket.sqlite'}", key)
     assert main(["audit", "verify"]) == 0
-    assert capsys.readouterr().out == "audit log OK: 4 entries verified\n"
+    out = capsys.readouterr().out
+    assert out.startswith("audit log OK: 4 entries verified; 4 checkpoint(s) from ")
+    assert f"{home / 'audit.checkpoints'} match (newest: entry #4, 20" in out
+    assert out.count("\n") == 1
 
 
 def test_verify_uses_the_environment(
@@ -90,7 +95,8 @@ def test_verify_with_the_wrong_key_is_broken(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
     make_log(url)
-    monkeypatch.setenv("PATENT_SYNC_AUDIT_KEY", bytes(range(50, 82)).hex())
+    other_key = hashlib.sha256(b"audit cli tests: other key").hexdigest()
+    monkeypatch.setenv("PATENT_SYNC_AUDIT_KEY", other_key)
     assert main(["audit", "verify", "--store", url]) == 1
     assert "entry #1 (action load.step1" in capsys.readouterr().out
 

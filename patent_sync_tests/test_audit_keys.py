@@ -18,14 +18,16 @@ from patent_sync.audit.keys import (
     read_local_key,
 )
 
-RAW = bytes(range(100, 140))  # 40 bytes
+RAW = bytes.fromhex(  # 40 random bytes
+    "90e08e3193123b3ea1ff7331f8ddd3e09663f4569ccbad6c0c11a8569ac2854987929db1b5e742b0"
+)
 
 
 def test_hex_base64_and_raw_text_keys_decode() -> None:
     assert parse_audit_key(RAW.hex()) == RAW
     assert parse_audit_key(base64.b64encode(RAW).decode()) == RAW
     assert parse_audit_key(base64.urlsafe_b64encode(RAW).decode().rstrip("=")) == RAW
-    text = "correct horse battery staple, twice over!"
+    text = "k7#Qz9!vR2@pL5$wX8^mN3&bT6*yH1(dF4)"  # random printable text is a key too
     assert parse_audit_key(f"  {text}\n") == text.encode()
 
 

@@ -19,6 +19,14 @@ KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
 
 
+@pytest.fixture(autouse=True)
+def checkpoint_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's checkpoints go to its own file, never to the project's var/."""
+    path = tmp_path / "audit.checkpoints"
+    monkeypatch.setenv("PATENT_SYNC_AUDIT_CHECKPOINTS", str(path))
+    return path
+
+
 @pytest.fixture
 def audit(store: DocketStore) -> AuditLog:
     return AuditLog(store, KEY, actor="tester@host")
@@ -99,7 +107,7 @@ def test_a_deleted_tail_is_noticed(audit: AuditLog, store: DocketStore) -> None:
     tamper(store, "DELETE FROM audit_log WHERE seq >= 4")
     report = audit.verify()
     assert (report.ok, report.first_bad_seq, report.entries_checked) == (False, 4, 3)
-    assert "entries #4–#5 are missing at the end" in report.reason
+    assert "entries #4..#5 are missing at the end" in report.reason
 
 
 def test_reordered_entries_are_named(audit: AuditLog, store: DocketStore) -> None:
