@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+import io
 import logging
 import random
 import socket
 import threading
 import time
 import tracemalloc
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,6 +81,14 @@ def server_factory() -> Iterator:
 
 
 OK_JSON = Answer.json({"ok": True})
+
+
+def real_zip(content: bytes, name: str = "doc.xml") -> bytes:
+    """A well-formed zip holding ``content`` (downloads named .zip are checked end to end)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
 
 
 # -- Retry-After and backoff ------------------------------------------------------------------
@@ -386,7 +396,7 @@ def test_retry_after_pushes_the_shared_budget(server_factory, clock) -> None:
 def test_download_hashes_and_reports_final_url_after_redirect(
     server_factory, clock, tmp_path
 ) -> None:
-    payload = b"PK\x03\x04" + bytes(range(256)) * 4000
+    payload = real_zip(bytes(range(256)) * 4000)
     storage = server_factory(
         lambda r: Answer(200, {"Content-Type": "application/zip", "ETag": '"e1"'}, payload)
     )
@@ -428,7 +438,7 @@ def test_secret_headers_stay_on_the_origin_they_were_sent_to(server_factory, clo
 
 
 def test_download_streams_to_a_temp_file_without_buffering(server_factory, clock, tmp_path):
-    payload = hashlib.sha256(b"seed").digest() * (16 * 1024 * 1024 // 32)  # 16 MiB
+    payload = real_zip(hashlib.sha256(b"seed").digest() * (16 * 1024 * 1024 // 32))  # 16 MiB
     server = server_factory(lambda r: Answer(200, {"Content-Type": "application/zip"}, payload))
     dest = tmp_path / "ipa240104.zip"
     progress: list[tuple[int, int | None]] = []
@@ -469,7 +479,7 @@ def test_truncated_download_is_retried_and_never_left_at_dest(server_factory, cl
 
 
 def test_truncated_once_then_complete(server_factory, clock, tmp_path) -> None:
-    payload = b"PK\x03\x04" + b"y" * 300_000
+    payload = real_zip(b"y" * 300_000)
     server = server_factory(
         scripted([Answer(200, body=payload, truncate_to=1000), Answer(200, body=payload)])
     )

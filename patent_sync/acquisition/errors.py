@@ -53,7 +53,26 @@ class InvalidResponse(AcquisitionError):
 
 
 class IncompleteDownload(AcquisitionError):
-    """A body ended early or had the wrong size; retried by the HTTP layer."""
+    """A body ended early, had the wrong size or a damaged archive; retried by the HTTP layer."""
+
+
+class DownloadDeadlineExceeded(RetriesExhausted):
+    """The whole request (every attempt and every wait) ran past its overall deadline.
+
+    A ``RetriesExhausted``: the client gave up, so code that handles giving up handles this too.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        attempts: int,
+        last_status: int | None,
+        last_error: str | None,
+        deadline: float,
+    ) -> None:
+        super().__init__(message, attempts=attempts, last_status=last_status, last_error=last_error)
+        self.deadline = deadline
 
 
 class FeedNotPublished(AcquisitionError, LookupError):

@@ -8,6 +8,9 @@ person goes through these helpers first.
 
 from __future__ import annotations
 
+import logging
+import re
+import threading
 from collections.abc import Iterable, Mapping
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
@@ -38,6 +41,35 @@ SENSITIVE_QUERY_KEYS: frozenset[str] = frozenset(
 
 # Shorter values are not scrubbed from free text: they would match innocent words.
 _MIN_SCRUB_LENGTH = 4
+
+# A sensitive query parameter anywhere in free text (a URL inside a log line, the repr of a
+# Location header in bytes): the value runs to the next separator, quote or whitespace.
+_QUERY_SECRET = re.compile(
+    r"(?i)([?&;](?:"
+    + "|".join(re.escape(name) for name in sorted(SENSITIVE_QUERY_KEYS, key=len, reverse=True))
+    + r")=)[^&;#\s'\"<>]+"
+)
+# user:password@ in a URL.
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@'\"]+@")
+# A secret header and its value as httpcore logs it (``(b'Authorization', b'Bearer x')``) or
+# as text (``Authorization: Bearer x``, ``'x-api-key': 'k'``).
+_HEADER_SECRET = re.compile(
+    r"(?i)(\b(?:"
+    + "|".join(re.escape(name) for name in sorted(SECRET_HEADER_NAMES, key=len, reverse=True))
+    + r")\b['\"]?\s*[:,=]\s*(?:b?['\"])?)[^'\"\r\n]+"
+)
+
+# Third-party loggers that print URLs and headers: httpx logs every request URL at INFO and
+# httpcore logs response headers (a redirect's Location with its signature) at DEBUG.
+REDACTED_LOGGERS: tuple[str, ...] = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
 
 
 def redact_url(url: object) -> str:
@@ -100,3 +132,51 @@ class SecretScrubber:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return text
+
+
+def redact_text(text: str) -> str:
+    """Free text with credential-like query values, URL user info and secret headers redacted.
+
+    For text that may quote URLs or headers without our knowing the secret values in advance
+    (third-party log lines); ``SecretScrubber`` handles values we do know.
+    """
+    text = _QUERY_SECRET.sub(rf"\g<1>{REDACTED}", text)
+    text = _URL_USERINFO.sub(rf"\g<1>{REDACTED}@", text)
+    return _HEADER_SECRET.sub(rf"\g<1>{REDACTED}", text)
+
+
+class RedactingLogFilter(logging.Filter):
+    """Rewrites a log record's message with ``redact_text`` before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is the logging module's problem, not ours
+            return True
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+_FILTER = RedactingLogFilter()
+_INSTALL_LOCK = threading.Lock()
+
+
+def install_log_redaction(names: Iterable[str] = REDACTED_LOGGERS) -> None:
+    """Put the redacting filter on the named loggers and their existing children; idempotent.
+
+    A logger's filters do not apply to records propagated from its children, so every httpcore
+    sub-logger gets its own filter.
+    """
+    wanted = tuple(names)
+    with _INSTALL_LOCK:
+        existing = [
+            name
+            for name in list(logging.root.manager.loggerDict)
+            if any(name.startswith(f"{prefix}.") for prefix in wanted)
+        ]
+        for name in (*wanted, *existing):
+            target = logging.getLogger(name)
+            if not any(isinstance(f, RedactingLogFilter) for f in target.filters):
+                target.addFilter(_FILTER)

@@ -262,6 +262,11 @@ def release(
     ``QuarantineReviewError`` subclass and changes nothing.
     """
     reviewer, reason = check_review_input(reviewer, reason, env=env)
+    if corrected is not None:
+        try:  # its changed fields go into the audit log, which must never hold a credential
+            reject_secrets({"corrected document": corrected})
+        except AuditSecretError as exc:
+            raise CorrectionError(str(exc)) from None
     _require_schema(store)
     item = get_item(store, quarantine_id)
     _require_open(item.id, item.status)
