@@ -12,7 +12,20 @@ from patent_sync.store import DocketStore, open_store
 from patent_sync.store.testing import temporary_store_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Fixed audit keys for tests that hand a key to parse_audit_key (environment, resources, key
+# files). They are random bytes: the weak-key rules refuse "ab" * 32 or bytes(range(32)).
+STRONG_AUDIT_KEY = bytes.fromhex("fe2d3f72185d8225171ed577ad9f2b168521eb8d2d89e56898ac64269f68112f")
+OTHER_STRONG_AUDIT_KEY = bytes.fromhex(
+    "21954029f507e5b84b548f2be8df0588fc73f0444b5feabc3948e5f708ae531c"
+)
 SAMPLES = REPO_ROOT.parent / "shared" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit checkpoints go to the test's own directory, never to the project's var/."""
+    monkeypatch.setenv("PATENT_SYNC_AUDIT_CHECKPOINTS", str(tmp_path / "audit.checkpoints"))
 
 
 @pytest.fixture(scope="session")

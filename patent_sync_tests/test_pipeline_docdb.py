@@ -22,8 +22,9 @@ from patent_sync.feeds.epo_docdb import DOCDB_AMEND, DOCDB_CREATE_DELETE
 from patent_sync.pipeline.delivery import run_delivery
 from patent_sync.pipeline.sources import LocalSource
 from patent_sync.store.base import DocketStore
+from patent_sync_tests.conftest import STRONG_AUDIT_KEY
 
-KEY = bytes(range(32))
+KEY = STRONG_AUDIT_KEY
 CREATED = dt.date(2026, 11, 12)  # Thursday, ISO week 46
 AMENDED = dt.date(2026, 11, 17)  # Tuesday, ISO week 47
 DELETED = dt.date(2026, 11, 19)  # Thursday, ISO week 47
@@ -298,3 +299,61 @@ def test_a_delivery_of_zips_inside_the_zip_is_read_part_by_part(
         "Root/DOC/DOCDB-202646-CreateDelete-DE-0002.zip!DOCDB-202646-CreateDelete-DE-0002.xml",
     ]
     assert counted == 10
+
+
+def test_checkpoints_in_dagster_event_storage_catch_a_shortened_log(
+    tmp_path: Path, deliveries: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """Every docket materialization records the signed audit head in Dagster's own storage;
+    ``audit verify --dagster`` compares the log with them, so an owner of the docket database
+    who cuts the log's tail is caught even with no checkpoint file."""
+    import sqlite3
+
+    import dagster as dg
+
+    from patent_sync.cli.main import main
+    from patent_sync.defs.feeds import build_feed_definitions
+    from patent_sync.resources import DocketStoreResource, FeedSourcesResource, LocalStorageResource
+
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
+    monkeypatch.setenv("PATENT_SYNC_AUDIT_KEY", KEY.hex())
+    monkeypatch.setenv("PATENT_SYNC_AUDIT_CHECKPOINTS", str(tmp_path / "elsewhere.checkpoints"))
+    db = tmp_path / "docket.sqlite"
+    resources = {
+        "feed_sources": FeedSourcesResource.local(str(deliveries)),
+        "docket_store": DocketStoreResource(url=f"sqlite:///{db}", audit_key=KEY.hex()),
+        "storage": LocalStorageResource(home=str(tmp_path / "home")),
+    }
+    with dg.DagsterInstance.get() as instance:
+        for feed, day in ((DOCDB_CREATE_DELETE, CREATED), (DOCDB_AMEND, AMENDED)):
+            assert dg.materialize(
+                list(build_feed_definitions(feed).assets or []),
+                partition_key=day.isoformat(),
+                instance=instance,
+                resources=resources,
+            ).success
+    (tmp_path / "elsewhere.checkpoints").unlink()  # only Dagster's storage remembers now
+    assert main(["audit", "verify", "--dagster", "--store", f"sqlite:///{db}"]) == 0
+    assert "checkpoint" in capsys.readouterr().out
+
+    # The database owner drops the guards, cuts the newest entries and rewinds the head.
+    with sqlite3.connect(db) as connection:
+        triggers = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'audit%'"
+        ).fetchall()
+        for (name,) in triggers:
+            connection.execute(f'DROP TRIGGER "{name}"')
+        last = connection.execute("SELECT MAX(seq) FROM audit_log").fetchone()[0]
+        connection.execute("DELETE FROM audit_log WHERE seq > ?", (last - 3,))
+        kept = connection.execute(
+            "SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        connection.execute("UPDATE audit_head SET seq = ?, entry_hash = ?", kept)
+    assert main(["audit", "verify", "--store", f"sqlite:///{db}"]) == 0  # the chain alone: OK
+    capsys.readouterr()
+    assert main(["audit", "verify", "--dagster", "--store", f"sqlite:///{db}"]) == 1
+    out = capsys.readouterr().out
+    assert "BROKEN" in out and f"#{last}" in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import random
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,13 @@ def make_doc(number: int, **changes: Any) -> Document:
     return dataclasses.replace(doc, **changes)
 
 
+_WEEKS = itertools.count()
+
+
 def started_load(store: DocketStore, delivery: str = "ipg240507.zip") -> int:
-    return store.begin_load("us_grants", delivery, "2024-05-07", "f" * 64)
+    # A partition of its own: the store allows one running load per feed and partition.
+    partition = (dt.date(2024, 5, 7) + dt.timedelta(weeks=next(_WEEKS))).isoformat()
+    return store.begin_load("us_grants", delivery, partition, "f" * 64)
 
 
 def quarantine_record(position: int, **changes: Any) -> QuarantineRecord:
@@ -379,3 +385,10 @@ def test_nested_transactions_commit_together(store: DocketStore) -> None:
         raise RuntimeError("the audit entry could not be written")
     assert store.count_documents() == 0
     assert store.quarantine_counts() == {}
+
+
+def test_one_running_load_per_partition(store: DocketStore) -> None:
+    """The backstop under the load lease: the database refuses a second running load."""
+    store.begin_load("docdb_amend", "docdb_xml_202647_Amend_001.zip", "2026-11-17", "a" * 64)
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        store.begin_load("docdb_amend", "docdb_xml_202647_Amend_001.zip", "2026-11-17", "b" * 64)

@@ -252,3 +252,35 @@ def test_postgres_connections_racing_to_migrate_apply_each_migration_once() -> N
             thread.join(timeout=30)
         assert errors == []
         assert sorted(results, key=len) == [[], [], known]
+
+
+def test_the_record_is_the_canonical_json_of_the_whole_document(samples_dir: Path) -> None:
+    """The load path builds the record from the hashed JSON; it must be exactly the canonical
+    JSON of the whole document, for US full text and DOCDB documents alike."""
+    from patent_sync.formats.base import Upsert
+    from patent_sync.formats.registry import detect
+    from patent_sync.model import canonical_json
+    from patent_sync.parsing.weekly_file import iter_members
+    from patent_sync.settings import PROJECT_ROOT
+
+    paths = [
+        *sorted((PROJECT_ROOT / "data").glob("*/*.zip")),
+        *sorted((samples_dir / "epo_docdb").glob("*.xml")),
+    ]
+    checked = 0
+    for path in paths:
+        fmt = detect(path)
+        with iter_members(path) as members:
+            for member in members:
+                for change in fmt.iter_changes(member.stream, source_file=path.name):
+                    if not isinstance(change, Upsert):
+                        continue
+                    for doc in (
+                        change.document,
+                        dataclasses.replace(change.document, source_file=None),
+                    ):
+                        record, content_hash = doc.record_and_content_hash()
+                        assert record == canonical_json(doc.to_json_dict())
+                        assert content_hash == doc.content_hash()
+                        checked += 1
+    assert checked > 500

@@ -27,6 +27,9 @@ _INSTANCE_YAML = """\
 # Dagster's embedded instance for the demo and `make ui`: SQLite under this directory.
 telemetry:
   enabled: false
+concurrency:
+  pools:
+    default_limit: 1  # one load per feed at once (each feed's load step has its own pool)
 """
 
 

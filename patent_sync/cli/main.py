@@ -18,6 +18,7 @@ from patent_sync.cli.errors import CliError
 # Sub-command modules, in the order `--help` lists them.
 _COMMAND_MODULES = (
     "patent_sync.cli.inspect_cmd",
+    "patent_sync.cli.load_cmd",
     "patent_sync.cli.deadline_cmd",
     "patent_sync.cli.docket_cmd",
     "patent_sync.cli.export_cmd",

@@ -20,6 +20,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from patent_sync.audit import audit_checkpoint_metadata
 from patent_sync.docket.engine import discriminator
 from patent_sync.docket.repository import stored_entries
 from patent_sync.docket.service import (
@@ -89,12 +90,14 @@ def prosecution_events(
     batch = _load(listing.files)
     with docket_store.open() as (store, audit):
         recording = record_batch(store, audit, batch.events)
+        checkpoint = audit_checkpoint_metadata(audit)
     unknown = _unknown_codes(batch)
     matters = {e.application_key for e in batch.events} | set(batch.facts)
     if not listing.files:
         context.log.warning(f"no event files in {listing.directory}")
     return dg.MaterializeResult(
         metadata={
+            **checkpoint,
             "events_dir": str(listing.directory),
             "files": dg.MetadataValue.int(len(listing.files)),
             "file_names": dg.MetadataValue.json([p.name for p in listing.files]),
@@ -192,6 +195,7 @@ def docket_entries(
             )
         sync = sync_build(store, audit, build)
         entries = stored_entries(store)
+        checkpoint = audit_checkpoint_metadata(audit)
     open_entries = [e for e in entries if e.status == "open"]
     by_status = collections.Counter(e.status for e in entries)
     overdue = overdue_entries(entries, as_of)
@@ -201,6 +205,7 @@ def docket_entries(
     )
     return dg.MaterializeResult(
         metadata={
+            **checkpoint,
             "as_of": as_of.isoformat(),
             "open_entries": dg.MetadataValue.int(len(open_entries)),
             "matters_with_open_entries": dg.MetadataValue.int(

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from patent_sync.audit import audit_checkpoint_metadata
 from patent_sync.feeds import FEEDS, FeedSpec
 from patent_sync.pipeline import delivery as steps
 from patent_sync.pipeline.lake import QUARANTINED, VALIDATED
@@ -293,6 +294,9 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
         deps=[validated_key, quarantine_key],
         partitions_def=partitions_def,
         group_name=group,
+        # One load of a feed at a time across runs (dagster.yaml: pools default_limit 1); the
+        # store's load lease also stops two runs of a partition applying it twice.
+        pool=f"{feed.name}_load",
         kinds={"postgres", "sqlite"},
         check_specs=[
             dg.AssetCheckSpec(
@@ -327,7 +331,11 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
         with docket_store.open() as (store, audit):
             report = steps.load_delivery(feed, delivery, layout, store=store, audit=audit)
             stored_quarantine = sum(store.quarantine_counts(report.load_id).values())
+            # The audit head, signed, in Dagster's own event storage: a checkpoint kept outside
+            # the database that holds the log (``patent-sync audit verify --dagster``).
+            checkpoint = audit_checkpoint_metadata(audit)
         metadata = {
+            **checkpoint,
             "load_id": dg.MetadataValue.int(report.load_id),
             "skipped_identical_delivery": report.skipped_identical,
             **{name: dg.MetadataValue.int(value) for name, value in report.counts().items()},

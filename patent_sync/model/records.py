@@ -86,6 +86,12 @@ class NumberForm:
 
 # Fields that say which delivery carried a document, not what the document says.
 DELIVERY_FIELDS = ("source_file", "payload_sha256")
+# Where each delivery field goes in a canonical record: before the (always present) top-level
+# key that follows it in sorted order (see Document.record_and_content_hash).
+_DELIVERY_FIELD_PLACES = (
+    ("payload_sha256", ',"priority_claims":'),
+    ("source_file", ',"term_extension_days":'),
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -244,9 +250,24 @@ class Document:
         return hashlib.sha256(canonical_json(hashed).encode()).hexdigest(), body
 
     def record_and_content_hash(self) -> tuple[str, str]:
-        """The canonical JSON record and the content hash, from one serialization."""
-        content_hash, body = self.content_hash_and_body()
-        return canonical_json(body), content_hash
+        """The canonical JSON record and the content hash, from one serialization.
+
+        The record is the hashed JSON with the two delivery fields written into their sorted
+        places: encoding every document twice was a fifth of the cost of normalizing a
+        weekly DOCDB delivery. Each is placed before the top-level key that follows it in
+        sorted order, which every record has; no nested object has those keys, and a string
+        value cannot hold the unescaped quotes the search looks for.
+        """
+        body = self.to_json_dict()
+        hashed_json = canonical_json({k: v for k, v in body.items() if k not in DELIVERY_FIELDS})
+        content_hash = hashlib.sha256(hashed_json.encode()).hexdigest()
+        record = hashed_json
+        for field, following in _DELIVERY_FIELD_PLACES:
+            at = record.index(following)
+            record = (
+                f"{record[:at]},{canonical_json(field)}:{canonical_json(body[field])}{record[at:]}"
+            )
+        return record, content_hash
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ A delivery whose exact bytes were already loaded is recognised right after it is
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -47,6 +48,7 @@ from patent_sync.pipeline.lake import (
     QUARANTINE_SCHEMA,
     QUARANTINED,
     VALIDATED,
+    Lake,
     deletes_to_table,
     quarantine_to_table,
     table_to_quarantine,
@@ -65,7 +67,7 @@ from patent_sync.store.types import LoadInfo
 from patent_sync.store.upsert_plan import IncomingDocument, StaleDocument
 from patent_sync.validation.documents import DeliveryValidator
 
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 10_000
 STALE_AMENDMENT = "stale_amendment"
 
 
@@ -407,68 +409,96 @@ def load_delivery(
 ) -> LoadReport:
     """Apply the validated documents, the deletes and the quarantine as one load.
 
-    A delivery whose exact bytes were already loaded is a no-op: no new load id, no writes,
-    and an audit entry saying so.
+    Under the partition's load lease, so that a second run of the same partition waits and
+    then finds the delivery applied instead of applying it twice. A load marked running whose
+    process died (``kill -9``, a lost machine) is marked failed first, with an audit entry.
+    The load's start and its audit entry commit together; so do its documents, deletes,
+    quarantine, completion and audit entry, in one transaction: a crash anywhere leaves either
+    nothing of the load or all of it. A delivery whose exact bytes were already loaded is a
+    no-op: no new load id, no writes, and an audit entry saying so.
     """
     subject = f"{feed.name}/{delivery.partition_key}"
-    previous = previous_load(store, delivery)
-    if previous is not None:
-        audit.append(
-            "load.skipped_identical",
-            subject=subject,
-            details={
-                "file": delivery.name,
-                "sha256": delivery.sha256,
-                "existing_load_id": previous.load_id,
-            },
-        )
-        return skipped_report(previous)
-
-    lake = layout.lake()
     key = delivery.partition_key
-    load_id = store.begin_load(feed.name, delivery.name, key, delivery.sha256)
-    audit.append(
-        "load.started",
-        subject=subject,
-        details={"load_id": load_id, "file": delivery.name, "sha256": delivery.sha256},
-    )
+    with store.load_lease(feed.name, key):
+        for dead in store.interrupted_loads(feed.name, key):
+            with store.transaction():
+                store.fail_load(dead.load_id, "interrupted: its process ended before it did")
+                audit.append(
+                    "load.interrupted",
+                    subject=subject,
+                    details={
+                        "load_id": dead.load_id,
+                        "file": dead.delivery,
+                        "started_at": dead.started_at,
+                    },
+                )
+        previous = previous_load(store, delivery)
+        if previous is not None:
+            audit.append(
+                "load.skipped_identical",
+                subject=subject,
+                details={
+                    "file": delivery.name,
+                    "sha256": delivery.sha256,
+                    "existing_load_id": previous.load_id,
+                },
+            )
+            return skipped_report(previous)
+        with store.transaction():
+            load_id = store.begin_load(feed.name, delivery.name, key, delivery.sha256)
+            audit.append(
+                "load.started",
+                subject=subject,
+                details={"load_id": load_id, "file": delivery.name, "sha256": delivery.sha256},
+            )
+        try:
+            with store.transaction():
+                report = _apply(feed, key, layout.lake(), store, load_id, batch_size)
+                store.finish_load(load_id, report.counts())
+                audit.append(
+                    "load.completed",
+                    subject=subject,
+                    details={"load_id": load_id, **report.counts()},
+                )
+        except BaseException as exc:
+            # Interrupts too (Ctrl-C, Dagster's run termination): the transaction rolled back,
+            # and the load is marked failed now rather than found interrupted later.
+            error = f"{type(exc).__name__}: {exc}"
+            with contextlib.suppress(Exception), store.transaction():
+                store.fail_load(load_id, error)
+                audit.append(
+                    "load.failed", subject=subject, details={"load_id": load_id, "error": error}
+                )
+            raise
+    return report
+
+
+def _apply(
+    feed: FeedSpec, key: str, lake: Lake, store: DocketStore, load_id: int, batch_size: int
+) -> LoadReport:
     totals: collections.Counter[str] = collections.Counter()
-    try:
-        for batch in lake.iter_batches(feed.name, VALIDATED, key, batch_size):
-            counts = store.upsert_incoming(load_id, incoming_documents(batch))
-            totals.update(
-                created=counts.created, modified=counts.modified, unchanged=counts.unchanged
-            )
-            if counts.stale:
-                records = [_stale_record(s, feed.name) for s in counts.stale]
-                totals["quarantined"] += store.add_quarantine(load_id, records)
-                totals["stale"] += len(records)
-        for batch in lake.iter_batches(feed.name, DELETES, key, batch_size):
-            outcome = store.apply_deletes(load_id, _deletes(batch))
-            totals.update(
-                deleted=outcome.deleted + outcome.already_deleted,
-                unmatched_deletes=outcome.unmatched,
-            )
-        for batch in lake.iter_batches(feed.name, QUARANTINED, key, batch_size):
-            records = table_to_quarantine(batch)
-            store.add_quarantine(load_id, records)
-            totals["quarantined"] += len(records)
-    except Exception as exc:
-        store.fail_load(load_id, f"{type(exc).__name__}: {exc}")
-        audit.append(
-            "load.failed",
-            subject=subject,
-            details={"load_id": load_id, "error": f"{type(exc).__name__}: {exc}"},
+    for batch in lake.iter_batches(feed.name, VALIDATED, key, batch_size):
+        counts = store.upsert_incoming(load_id, incoming_documents(batch))
+        totals.update(created=counts.created, modified=counts.modified, unchanged=counts.unchanged)
+        if counts.stale:
+            records = [_stale_record(s, feed.name) for s in counts.stale]
+            totals["quarantined"] += store.add_quarantine(load_id, records)
+            totals["stale"] += len(records)
+    for batch in lake.iter_batches(feed.name, DELETES, key, batch_size):
+        outcome = store.apply_deletes(load_id, _deletes(batch))
+        totals.update(
+            deleted=outcome.deleted + outcome.already_deleted,
+            unmatched_deletes=outcome.unmatched,
         )
-        raise
-    report = LoadReport(
+    for batch in lake.iter_batches(feed.name, QUARANTINED, key, batch_size):
+        records = table_to_quarantine(batch)
+        store.add_quarantine(load_id, records)
+        totals["quarantined"] += len(records)
+    return LoadReport(
         load_id=load_id,
         skipped_identical=False,
         **{name: int(totals.get(name, 0)) for name in _COUNT_NAMES},
     )
-    store.finish_load(load_id, report.counts())
-    audit.append("load.completed", subject=subject, details={"load_id": load_id, **report.counts()})
-    return report
 
 
 _COUNT_NAMES = (

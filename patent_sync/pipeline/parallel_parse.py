@@ -81,8 +81,10 @@ def parse_batches(
         for batch in batches:
             yield parse_batch(format_name, batch)
         return
-    # spawn, not fork: the Dagster process that calls this runs threads of its own.
-    context = multiprocessing.get_context("spawn")
+    # fork: spawn and forkserver re-import the caller's main module in every worker, which
+    # fails for any script without an ``if __name__ == "__main__"`` guard. The workers only
+    # parse bytes into Arrow tables and touch no lock the parent's threads may hold.
+    context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
         pending: collections.deque[concurrent.futures.Future[ParsedBatch]] = collections.deque()
         for batch in batches:

@@ -26,6 +26,7 @@ from patent_sync.model.records import DELIVERY_FIELDS
 from patent_sync.store import migrations
 from patent_sync.store.cursor import DbCursor, Params
 from patent_sync.store.errors import (
+    LoadBusyError,
     LoadStateError,
     MigrationError,
     StoreError,
@@ -133,6 +134,11 @@ class DocketStore(abc.ABC):
     @abc.abstractmethod
     def _lock(self, raw_cursor: Any, name: str) -> None:
         """Take the exclusive, transaction-scoped lock ``name`` (see ``DbCursor.lock``)."""
+
+    @abc.abstractmethod
+    def _lease(self, name: str, wait_seconds: float) -> contextlib.AbstractContextManager[bool]:
+        """Hold the named lease until the block ends; the block gets False when another
+        process held it for longer than ``wait_seconds``. The lease dies with its process."""
 
     @abc.abstractmethod
     def _key_in(self, column: str, keys: Sequence[str]) -> tuple[str, Any]:
@@ -245,6 +251,12 @@ class DocketStore(abc.ABC):
         exactly once; the second finds nothing to do.
         """
         applied_now: list[str] = []
+        # An up-to-date store needs no DDL: the pipeline's least-privilege role, which may not
+        # create tables, opens it like this on every step.
+        if self.table_exists("schema_migrations") and set(self.applied_migrations()) == {
+            m.id for m in migrations.discover()
+        }:
+            return applied_now
         with self.transaction() as cur:
             cur.lock("schema_migrations")
             cur.execute(
@@ -287,6 +299,37 @@ class DocketStore(abc.ABC):
         return [m.id for m in migrations.discover() if m.id not in applied]
 
     # -- loads ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def load_lease(
+        self, feed: str, partition_key: str | None, *, wait_seconds: float = 3600.0
+    ) -> Iterator[None]:
+        """Exclusive right to load ``feed``'s ``partition_key``, held by this process.
+
+        A second run of the same partition waits here (up to ``wait_seconds``, then
+        ``LoadBusyError``) instead of applying the delivery a second time. The lease is an
+        operating-system or database session lock: it is released when the process dies, so a
+        load still marked running while nobody holds its lease was interrupted (see
+        ``interrupted_loads``).
+        """
+        name = f"load:{feed}:{partition_key}"
+        with self._lease(name, wait_seconds) as held:
+            if not held:
+                raise LoadBusyError(
+                    f"{feed} {partition_key}: another run has been applying this delivery for "
+                    f"more than {wait_seconds:.0f} s; try again when it has finished"
+                )
+            yield
+
+    def interrupted_loads(self, feed: str, partition_key: str | None) -> list[LoadInfo]:
+        """Loads of this partition still marked running. Call it holding the partition's
+        ``load_lease``: nobody else can be running them, so their process died."""
+        rows = self.query(
+            f"SELECT {LOAD_COLUMNS} FROM loads WHERE feed = ? AND status = ? "
+            "AND COALESCE(partition_key, delivery) = COALESCE(?, delivery) ORDER BY load_id",
+            (feed, LOAD_RUNNING, partition_key),
+        )
+        return [load_info(row) for row in rows]
 
     def begin_load(
         self, feed: str, delivery: str, partition_key: str | None, payload_sha256: str

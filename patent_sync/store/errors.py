@@ -32,3 +32,7 @@ class UnknownLoadError(StoreError, KeyError):
 
 class LoadStateError(StoreError):
     """A load was asked to change state in a way its lifecycle forbids."""
+
+
+class LoadBusyError(StoreError):
+    """Another process is applying the same delivery (it holds the partition's load lease)."""

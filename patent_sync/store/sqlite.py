@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +16,10 @@ from patent_sync.store.base import DocketStore
 from patent_sync.store.errors import StoreConnectionError, StoreNotFoundError
 from patent_sync.store.urls import MEMORY
 
-# How long a writer waits for another process's write transaction before giving up.
-_BUSY_TIMEOUT_SECONDS = 60.0
+# A load applies a whole delivery in one write transaction (all or nothing); a weekly DOCDB
+# amendment into SQLite can take minutes, which other writers wait out.
+_BUSY_TIMEOUT_SECONDS = 600.0
+_LEASE_POLL_SECONDS = 0.2
 
 
 class SqliteDocketStore(DocketStore):
@@ -54,6 +60,31 @@ class SqliteDocketStore(DocketStore):
 
     def _lock(self, raw_cursor: Any, name: str) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already holds the database write lock."""
+
+    @contextlib.contextmanager
+    def _lease(self, name: str, wait_seconds: float) -> Iterator[bool]:
+        # An flock on a file beside the database: the kernel releases it when the process dies.
+        if self.path == MEMORY:
+            yield True  # one connection, one process: nothing to share
+            return
+        directory = Path(f"{self.path}.leases")
+        directory.mkdir(parents=True, exist_ok=True)
+        lock_file = directory / hashlib.sha256(name.encode()).hexdigest()[:32]
+        with open(lock_file, "a+b") as handle:
+            deadline = time.monotonic() + wait_seconds
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        yield False
+                        return
+                    time.sleep(_LEASE_POLL_SECONDS)
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _key_in(self, column: str, keys: Sequence[str]) -> tuple[str, Any]:
         # One JSON parameter instead of thousands of ``?``: no variable limit, one statement.
