@@ -36,8 +36,9 @@ from patent_sync.model import DocketEntry
 from patent_sync.resources import DocketStoreResource, EventFilesResource
 from patent_sync.samplegen.events import MATTERS, transactions_response, write_event_files
 from patent_sync.store import open_store
+from patent_sync_tests.conftest import STRONG_AUDIT_KEY
 
-AUDIT_KEY = "5a" * 32
+AUDIT_KEY = STRONG_AUDIT_KEY.hex()
 AS_OF = dt.date(2026, 11, 21)
 SAMPLE_EVENTS = 75  # rows in the six sample files, the repeated IDSC row included
 

@@ -9,6 +9,7 @@ import icalendar
 import pytest
 
 from patent_sync.cli.main import main
+from patent_sync_tests.conftest import STRONG_AUDIT_KEY
 
 ODP = "uspto_odp/patent-dev/get_patent_transactions/response.json"
 OPS = "epo_ops/patent-dev"
@@ -100,7 +101,7 @@ def test_export_ics_from_files(samples_dir: Path, tmp_path: Path, capsys) -> Non
 def test_sync_then_export_from_the_store(
     samples_dir: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:
-    monkeypatch.setenv("PATENT_SYNC_AUDIT_KEY", "ab" * 32)
+    monkeypatch.setenv("PATENT_SYNC_AUDIT_KEY", STRONG_AUDIT_KEY.hex())
     url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
     argv = ["docket", str(samples_dir / ODP), "--as-of", "2025-09-01", "--sync", "--store", url]
     code, _, err = run(argv, capsys)

@@ -30,9 +30,10 @@ from patent_sync.samplegen.demo import DEMO_WEEKS
 from patent_sync.settings import PROJECT_ROOT
 from patent_sync.store import open_store
 from patent_sync.store.base import DocketStore
+from patent_sync_tests.conftest import STRONG_AUDIT_KEY
 
 DATA = PROJECT_ROOT / "data" / "uspto"
-AUDIT_KEY = "ab" * 32
+AUDIT_KEY = STRONG_AUDIT_KEY.hex()
 
 # The category each injected defect must end up in (data/README.md documents the same).
 DEFECT_CATEGORY = {

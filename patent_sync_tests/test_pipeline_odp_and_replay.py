@@ -35,12 +35,12 @@ from patent_sync.resources import (
 from patent_sync.settings import PROJECT_ROOT
 from patent_sync.store import open_store
 from patent_sync.store.testing import postgres_schema_url
-from patent_sync_tests.conftest import require_postgres
+from patent_sync_tests.conftest import STRONG_AUDIT_KEY, require_postgres
 from patent_sync_tests.fake_odp_server import FakeOdp, HostedFile
 
 DATA = PROJECT_ROOT / "data"
 API_KEY = "odp-key-7f3a9c1e5b2d4f60"
-AUDIT_KEY = bytes(range(32))
+AUDIT_KEY = STRONG_AUDIT_KEY
 
 
 def test_a_week_fetched_from_the_odp_never_exposes_the_api_key(tmp_path: Path) -> None:

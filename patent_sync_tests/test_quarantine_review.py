@@ -41,8 +41,9 @@ from patent_sync.quarantine import (
 from patent_sync.quarantine import review as review_module
 from patent_sync.store import DocketStore, open_store
 from patent_sync.validation.documents import DeliveryValidator
+from patent_sync_tests.conftest import STRONG_AUDIT_KEY
 
-KEY = bytes(range(40, 72))
+KEY = STRONG_AUDIT_KEY
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "uspto"
 DELIVERY_DATE = dt.date(2026, 11, 17)
 
