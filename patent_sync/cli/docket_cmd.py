@@ -27,6 +27,7 @@ from patent_sync.cli.errors import CliError
 from patent_sync.docket.engine import DocketResult
 from patent_sync.docket.service import DocketBuild, docket_for_batch
 from patent_sync.events import EventBatch, EventParseError, load_event_files
+from patent_sync.events.common import one_line
 from patent_sync.model import DocketEntry
 
 ENTRY_FIELDS = (
@@ -73,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
-    build = docket_for_batch(load_batch(args.files), args.files, as_of)
+    build = build_docket(args.files, as_of)
     batch, result = build.batch, build.result
     out = sys.stdout
     for entry in result.entries:
@@ -87,7 +88,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def load_batch(files: list[Path]) -> EventBatch:
-    """Load event files, turning every failure into a one-line ``CliError``."""
+    """Load event files, turning every failure into a one-line ``CliError``.
+
+    A file that is there but not a readable event history exits with status 2, as
+    ``inspect`` does for a file it cannot read.
+    """
     for path in files:
         if not path.exists():
             raise CliError(f"{path}: no such file")
@@ -96,7 +101,25 @@ def load_batch(files: list[Path]) -> EventBatch:
     try:
         return load_event_files(files)
     except EventParseError as exc:
-        raise CliError(str(exc).replace("\n", " ")) from None
+        raise CliError(one_line(str(exc)), exit_code=2) from None
+
+
+def build_docket(files: list[Path], as_of: dt.date) -> DocketBuild:
+    """Load ``files`` and evaluate their docket; every failure is a one-line ``CliError``.
+
+    The parsers refuse what they can tell is hostile; anything that still fails while the
+    deadlines are computed is reported as one line naming the error rather than a traceback
+    (for the person at the terminal a traceback says nothing they can act on).
+    """
+    batch = load_batch(files)
+    try:
+        return docket_for_batch(batch, files, as_of)
+    except Exception as exc:  # an engine bug must not reach a paralegal as a traceback
+        raise CliError(
+            f"cannot compute the docket of these files: {type(exc).__name__}: "
+            f"{one_line(str(exc))[:300]}",
+            exit_code=2,
+        ) from None
 
 
 def entry_line(entry: DocketEntry) -> dict[str, Any]:

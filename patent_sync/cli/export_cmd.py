@@ -15,12 +15,12 @@ import sys
 from pathlib import Path
 
 from patent_sync.cli.context import add_store_option, open_existing_store
-from patent_sync.cli.docket_cmd import iso_date, load_batch
+from patent_sync.cli.docket_cmd import build_docket, iso_date
 from patent_sync.cli.errors import CliError
 from patent_sync.docket.engine import OPEN
 from patent_sync.docket.ics import calendar_bytes
 from patent_sync.docket.repository import open_entries
-from patent_sync.docket.service import docket_for_batch
+from patent_sync.events.common import one_line
 from patent_sync.model import DocketEntry
 
 
@@ -69,7 +69,15 @@ def run_ics(args: argparse.Namespace) -> int:
             what="docket (run patent-sync docket --sync)",
         ) as store:
             entries = open_entries(store, args.matter)
-    data = calendar_bytes(entries, alarm_days=tuple(args.alarm_days))
+    try:
+        data = calendar_bytes(entries, alarm_days=tuple(args.alarm_days))
+    except Exception as exc:  # e.g. icalendar's assertion on a line break in a value
+        # The event parsers refuse control characters in what reaches a calendar; this is
+        # the last line of defence, for entries read back from a store written before that.
+        raise CliError(
+            f"cannot write the calendar: {type(exc).__name__}: {one_line(str(exc))[:300]}",
+            exit_code=2,
+        ) from None
     count = len(entries)  # only open entries are exported
     if args.out is None:
         sys.stdout.buffer.write(data)
@@ -85,7 +93,7 @@ def run_ics(args: argparse.Namespace) -> int:
 
 
 def _entries_from_files(args: argparse.Namespace) -> list[DocketEntry]:
-    build = docket_for_batch(load_batch(args.files), args.files, args.as_of or dt.date.today())
+    build = build_docket(args.files, args.as_of or dt.date.today())
     for item in build.result.unhandled_events:
         ev = item.event
         print(f"unhandled: {ev.application_key} {ev.source_code}: {item.reason}", file=sys.stderr)

@@ -9,12 +9,19 @@ that says what the file is instead.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from patent_sync.events.common import EventParseError, ParsedEvents, parse_xml
+from patent_sync.events.common import (
+    EventParseError,
+    ParsedEvents,
+    check_size,
+    event_limits,
+    load_json,
+    one_line,
+    parse_xml,
+)
 from patent_sync.formats.base import EventFormat
 from patent_sync.model import Event
 
@@ -48,6 +55,7 @@ def detect_event_format(data: bytes) -> str:
 
 def parse_event_bytes(data: bytes) -> ParsedEvents:
     """Detect the format of ``data`` and parse it."""
+    check_size(data)
     fmt = event_format_of_bytes(data)
     if fmt is None:
         raise EventParseError(_refusal(data))
@@ -59,32 +67,40 @@ def _refusal(data: bytes) -> str:
     first = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if first in (b"{", b"["):
         try:
-            json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return f"not valid JSON: {exc}"
+            load_json(data)
+        except EventParseError as exc:
+            return str(exc).replace("not JSON:", "not valid JSON:", 1)
         return "JSON but not a USPTO ODP transactions response (no patentFileWrapperDataBag)"
     if first == b"<":
         root = parse_xml(data)  # a broken file is reported as such, not as a foreign format
         return (
             "XML but neither an EP Register response nor INPADOC legal events "
-            f"(root element {root.tag!r})"
+            f"(root element {one_line(str(root.tag))[:80]!r})"
         )
     return "not an event file: expected USPTO ODP JSON, EP Register XML or INPADOC legal XML"
 
 
 def load_event_file(path: str | Path) -> ParsedEvents:
-    """Read and parse one file; errors name the file and stay on one line."""
+    """Read and parse one file; errors name the file and stay on one line.
+
+    A file larger than ``PATENT_SYNC_MAX_EVENT_FILE_BYTES`` is refused without being read
+    whole (at most one byte past the limit is).
+    """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        limit = event_limits().max_event_file_bytes
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
     except OSError as exc:
         raise EventParseError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except EventParseError as exc:
+        raise EventParseError(f"{path}: {exc}") from None
     if not data.strip():
         raise EventParseError(f"{path}: empty file")
     try:
         return parse_event_bytes(data)
     except EventParseError as exc:
-        raise EventParseError(f"{path}: {exc}") from None
+        raise EventParseError(f"{path}: {one_line(str(exc))}") from None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

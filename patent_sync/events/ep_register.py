@@ -28,9 +28,12 @@ from lxml import etree
 
 from patent_sync.events import taxonomy
 from patent_sync.events.common import (
+    EP_APPLICATION_NUMBER,
     EventParseError,
     ParsedEvents,
+    application_key,
     attrs,
+    clean_text,
     parse_date,
     parse_xml,
     sha256,
@@ -48,6 +51,9 @@ SOURCE_STATUS = "epo.register.status"
 
 _QUERY_NUMBER = re.compile(r"\b(publication|application|pn|ap|num)\s*=\s*\"?EP\s*(\d+)", re.I)
 _IGRA_REPLY_PARTS = ("GRANT_FEE_PAID", "PRINT_FEE_PAID", "TRANSLATION_CLAIMS")
+# A time limit or a renewal year: a small number (a hostile "99999999999" would overflow the
+# date arithmetic; "²" passes str.isdigit but not int()).
+_SMALL_NUMBER = re.compile(r"[0-9]{1,3}")
 
 
 def _q(name: str) -> str:
@@ -97,8 +103,9 @@ def parse_ep_register(data: bytes, root: etree._Element | None = None) -> Parsed
         for step in document.iter(_q("procedural-step")):
             step_events = _step_events(key, step, payload_sha)
             if not step_events:
-                code = _text(step.find(_q("procedural-step-code")))
-                undated.append(f"{key} procedural step {code} ({_step_description(step)})")
+                code = clean_text(_text(step.find(_q("procedural-step-code"))))
+                description = clean_text(_step_description(step))
+                undated.append(f"{key} procedural step {code} ({description})")
             events += step_events
         events += [
             _dossier_event(key, ev, payload_sha) for ev in document.iter(_q("dossier-event"))
@@ -119,7 +126,11 @@ def parse_ep_register(data: bytes, root: etree._Element | None = None) -> Parsed
 def _key_from_query(root: etree._Element) -> str | None:
     query = root.find(f".//{{{OPS}}}query")
     match = _QUERY_NUMBER.search(_text(query))
-    return f"EP-{match.group(2)}" if match else None
+    # Only a hint for keying events when the file has no biblio: one that is not an EP number
+    # is ignored, and such a file is then refused for naming no application.
+    if match is None or not EP_APPLICATION_NUMBER.fullmatch(match.group(2)):
+        return None
+    return f"EP-{match.group(2)}"
 
 
 def _application_key(biblio: etree._Element | None) -> str | None:
@@ -128,7 +139,7 @@ def _application_key(biblio: etree._Element | None) -> str | None:
     number = _text(
         biblio.find(f"{_q('application-reference')}/{_q('document-id')}/{_q('doc-number')}")
     )
-    return f"EP-{number}" if number else None
+    return application_key("EP", number, what="application-reference") if number else None
 
 
 # --- biblio --------------------------------------------------------------------------------------
@@ -143,8 +154,9 @@ def _biblio_facts(biblio: etree._Element) -> tuple[dict[str, Any], list[str]]:
     for doc_id in biblio.iterfind(f"{_q('publication-reference')}/{_q('document-id')}"):
         number = _text(doc_id.find(_q("doc-number")))
         if number:
-            pub_keys.append(f"EP-{number}")
-            facts.setdefault("publication_number", f"EP{number}")
+            pub_key = application_key("EP", number, what="publication-reference")
+            pub_keys.append(pub_key)
+            facts.setdefault("publication_number", pub_key.replace("-", "", 1))
     pct = biblio.find(_q("pct-or-regional-filing-data"))
     facts["euro_pct"] = pct is not None
     if pct is not None:
@@ -262,13 +274,18 @@ def _step_events(key: str, step: etree._Element, payload_sha: str) -> list[Event
     extra_warn = None
     if limit is not None and _text(limit):
         if limit.get("time-limit-unit", "months") == "months":
+            if not _SMALL_NUMBER.fullmatch(_text(limit)):
+                raise EventParseError(
+                    f"{key} procedural step {clean_text(code)}: time-limit "
+                    f"{clean_text(_text(limit))[:40]!r} is not a number of months"
+                )
             period_months = int(_text(limit))
         else:
             extra_warn = f"{_text(limit)} {limit.get('time-limit-unit')}"
     year = texts.get("YEAR")
     common = attrs(
         step_id=step.get("id"),
-        year=int(year) if year and year.isdigit() else None,
+        year=int(year) if year and _SMALL_NUMBER.fullmatch(year) else None,
         phase=step.get("procedure-step-phase"),
     )
     events = []

@@ -18,7 +18,9 @@ from patent_sync.events import taxonomy
 from patent_sync.events.common import (
     EventParseError,
     ParsedEvents,
+    application_key,
     attrs,
+    clean_text,
     parse_date,
     parse_xml,
     sha256,
@@ -57,7 +59,8 @@ def parse_inpadoc_legal(data: bytes, root: etree._Element | None = None) -> Pars
         for legal in member.iterfind(f"{{{OPS}}}legal"):
             event = _legal_event(key, country, legal, payload_sha)
             if event is None:
-                undated.append(f"{key} legal event {legal.get('code', '').strip()} (no L007EP)")
+                code = clean_text(legal.get("code", ""))
+                undated.append(f"{key} legal event {code} (no L007EP)")
             else:
                 events.append(event)
     return ParsedEvents(
@@ -73,8 +76,9 @@ def _member_key(member: etree._Element) -> tuple[str, str, Any]:
         number = _text(doc_id.find(f"{{{EXCH}}}doc-number"))
         date = _text(doc_id.find(f"{{{EXCH}}}date"))
         if country and number:
-            filing = parse_date(date, what=f"{country}{number} filing date") if date else None
-            return f"{country}-{number}", country, filing
+            key = application_key(country, number, what="INPADOC application-reference", docdb=True)
+            filing = parse_date(date, what=f"{key} filing date") if date else None
+            return key, country, filing
     raise EventParseError("an INPADOC family member has no docdb application-reference")
 
 

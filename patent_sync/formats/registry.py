@@ -15,9 +15,14 @@ from patent_sync.formats.epo_docdb import EPO_DOCDB
 from patent_sync.formats.events import EP_REGISTER, INPADOC_LEGAL, USPTO_ODP_TRANSACTIONS
 from patent_sync.formats.uspto_fulltext import USPTO_APPLICATIONS_XML, USPTO_GRANTS_XML
 from patent_sync.parsing.errors import DeliveryError, UnknownFormatError
+from patent_sync.parsing.limits import MAX_DOCTYPE_BYTES
+from patent_sync.parsing.safe_xml import check_doctype
 from patent_sync.parsing.weekly_file import open_first_member
 
-HEAD_BYTES = 64 * 1024  # enough for any XML declaration, DOCTYPE and root start tag
+# Enough for any XML declaration, DOCTYPE and root start tag of a real file. A DOCTYPE that
+# runs past it is refused by what it is (entity declarations, or an oversized internal subset,
+# ``safe_xml.check_doctype``) rather than reported as "not XML".
+HEAD_BYTES = MAX_DOCTYPE_BYTES
 
 FORMATS: tuple[WireFormat, ...] = (
     USPTO_GRANTS_XML,
@@ -77,8 +82,13 @@ def detect(path: Path) -> WireFormat:
 
     Raises ``UnknownFormatError`` (a ``ParseError``) with a message saying what the file is
     instead: empty, binary, not XML, a zip without XML, or XML of another (named) format.
+    A DOCTYPE that runs past the head raises ``HostileXmlError`` (also a ``ParseError``):
+    ``forbidden_entity_declaration`` when it declares entities, else ``doctype_too_large``.
     """
     head = read_head(path)
+    if len(head.data) >= HEAD_BYTES and _starts_like_xml(head.data):
+        # A truncated head: a DOCTYPE still open at its end hides the root element.
+        check_doctype(head.data, truncated=True)
     for fmt in FORMATS:
         if fmt.matches(head):
             return fmt
@@ -92,6 +102,10 @@ def detect_format(path: Path) -> str:
 
 def is_event_format(fmt: WireFormat) -> bool:
     return isinstance(fmt, EventFormat)
+
+
+def _starts_like_xml(data: bytes) -> bool:
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
 
 
 def _root_name(data: bytes) -> str | None:

@@ -74,15 +74,18 @@ from patent_sync.parsing.errors import (
     MalformedXmlError,
     ParseError,
 )
+from patent_sync.parsing.limits import ParseLimits, current_limits, describe_size
 from patent_sync.parsing.safe_xml import parse_xml_bytes
 
 SOURCE = "epo.docdb"
 EXCHANGE_NAMESPACE = "http://www.epo.org/exchange"
 GENUINE_DTD = "docdb-entities.dtd"
 CHUNK_SIZE = 1 << 20  # 1 MiB reads: few Python iterations per GB, small memory
-# A record or stray stretch longer than this is quarantined without being held whole, so that
-# a file missing its record tags cannot make the splitter buffer gigabytes.
-MAX_SEGMENT_BYTES = 64 << 20
+# A record or stray stretch longer than the record limit (``PATENT_SYNC_MAX_RECORD_BYTES``,
+# ``patent_sync.parsing.limits``) is quarantined without being held whole, so that a file
+# missing its record tags cannot make the splitter buffer gigabytes. This is the default; the
+# splitter reads the configured value when it starts.
+MAX_SEGMENT_BYTES = ParseLimits().max_record_bytes
 RAW_EXCERPT_BYTES = 2048
 
 _T = TypeVar("_T")
@@ -226,8 +229,9 @@ class Segment:
     """One piece of a delivery cut out by the splitter, before parsing.
 
     ``kind`` is "record" (an ``exchange-document``), "stray" (non-framing bytes between
-    records) or "oversized" (a record or stray stretch cut at ``MAX_SEGMENT_BYTES``; ``data``
-    is its first part). ``offset`` is the byte offset of ``data`` in the stream.
+    records) or "oversized" (a record or stray stretch cut at the record limit,
+    ``PATENT_SYNC_MAX_RECORD_BYTES``; ``data`` is its first part). ``offset`` is the byte
+    offset of ``data`` in the stream.
     """
 
     kind: str
@@ -291,8 +295,8 @@ def docdb_change(segment: Segment, *, source_file: str, position: int) -> Change
         sha256,
         position,
         "record_too_large",
-        f"more than {MAX_SEGMENT_BYTES} bytes without a record boundary; the rest up "
-        "to the next record was skipped",
+        f"more than {describe_size(len(segment.data))} without a record boundary "
+        "(PATENT_SYNC_MAX_RECORD_BYTES); the rest up to the next record was skipped",
         None,
         source_file,
     )
@@ -331,6 +335,7 @@ def count_docdb_records(stream: BinaryIO) -> RawCount:
     Independent of ``iter_segments``: it walks start and end tags as tokens rather than cutting
     records out, so a disagreement between the two shows up in reconciliation.
     """
+    max_gap = current_limits().max_record_bytes
     records = stray = 0
     in_record = False
     gap = bytearray()
@@ -362,7 +367,7 @@ def count_docdb_records(stream: BinaryIO) -> RawCount:
                 close = len(data) - 1
             if not is_end:
                 if not in_record:
-                    _add_gap(gap, data[resume:tag_start])
+                    _add_gap(gap, data[resume:tag_start], max_gap)
                     stray += _is_stray(bytes(gap))
                     gap.clear()
                 records += 1
@@ -370,11 +375,12 @@ def count_docdb_records(stream: BinaryIO) -> RawCount:
             elif in_record:
                 in_record = False
             else:
-                _add_gap(gap, data[resume : close + 1])  # an end tag outside a record is stray
+                # An end tag outside a record is stray.
+                _add_gap(gap, data[resume : close + 1], max_gap)
             resume = close + 1
         keep = max(resume, limit - 8 if not eof else limit)
         if not in_record:
-            _add_gap(gap, data[resume:keep])
+            _add_gap(gap, data[resume:keep], max_gap)
         pending = data[keep:]
     if not in_record:
         stray += _is_stray(bytes(gap))
@@ -391,6 +397,7 @@ def iter_segments(stream: BinaryIO) -> Iterator[Segment]:
     they are vetted here (``HostileXmlError``) and otherwise only read for ``dtd-version``.
     A record whose end tag is missing ends where the next record starts (or at the end).
     """
+    max_bytes = current_limits().max_record_bytes
     buf = b""
     base = 0  # stream offset of buf[0]
     pos = 0  # start of what is not yet cut
@@ -415,8 +422,8 @@ def iter_segments(stream: BinaryIO) -> Iterator[Segment]:
         if start < 0:
             if skipping:
                 pos = max(pos, len(buf) - 64)  # keep a possible partial start tag
-            elif len(buf) - pos > MAX_SEGMENT_BYTES:
-                yield Segment("oversized", buf[pos : pos + MAX_SEGMENT_BYTES], base + pos)
+            elif len(buf) - pos > max_bytes:
+                yield Segment("oversized", buf[pos : pos + max_bytes], base + pos)
                 skipping = True
                 pos = len(buf) - 64
             if more():
@@ -430,8 +437,13 @@ def iter_segments(stream: BinaryIO) -> Iterator[Segment]:
             yield _gap_segment(buf[pos:start], base + pos)
         pos = start
         tag_close = buf.find(b">", start)
-        while tag_close < 0 and more():
+        while tag_close < 0 and len(buf) - pos <= max_bytes and more():
             tag_close = buf.find(b">", pos)
+        if tag_close < 0 and len(buf) - pos > max_bytes:  # a start tag that never closes
+            yield Segment("oversized", buf[pos : pos + max_bytes], base + pos)
+            skipping = True
+            pos = len(buf) - 64
+            continue
         if tag_close < 0:
             yield Segment("record", buf[pos:], base + pos)
             return
@@ -442,16 +454,17 @@ def iter_segments(stream: BinaryIO) -> Iterator[Segment]:
         body = tag_close + 1 - pos  # relative to pos, which moves when buf is refilled
         while True:
             found, found_end, is_end = _next_tag(buf, pos + body, want_end=True)
-            if found >= 0 and not is_end:  # no end tag before the next record: cut there
-                yield Segment("record", buf[pos:found], base + pos)
-                pos = found
-                break
             if found >= 0:
-                yield Segment("record", buf[pos:found_end], base + pos)
-                pos = found_end
+                # Without an end tag before the next record, the record is cut there.
+                end = found_end if is_end else found
+                # A whole record past the limit is refused too, so that whether a record is
+                # quarantined never depends on where the 1 MiB reads happened to fall.
+                kind = "oversized" if end - pos > max_bytes else "record"
+                yield Segment(kind, buf[pos : min(end, pos + max_bytes)], base + pos)
+                pos = end
                 break
-            if len(buf) - pos > MAX_SEGMENT_BYTES:
-                yield Segment("oversized", buf[pos : pos + MAX_SEGMENT_BYTES], base + pos)
+            if len(buf) - pos > max_bytes:
+                yield Segment("oversized", buf[pos : pos + max_bytes], base + pos)
                 skipping = True
                 pos = len(buf) - 64
                 break
@@ -514,9 +527,9 @@ def _is_stray(gap: bytes) -> bool:
     return bool(_FRAMING.sub(b"", gap).strip())
 
 
-def _add_gap(gap: bytearray, data: bytes) -> None:
+def _add_gap(gap: bytearray, data: bytes, max_gap: int) -> None:
     # Past the cap only whether the gap is stray matters, and a gap that long is.
-    if len(gap) <= MAX_SEGMENT_BYTES:
+    if len(gap) <= max_gap:
         gap += data
     elif not gap.startswith(b"\x00stray"):
         gap[:] = b"\x00stray"

@@ -10,6 +10,10 @@ top of that, hostile input is rejected explicitly rather than merely neutralised
   covers encodings the byte scan cannot read);
 * a reference to any entity other than the five predefined ones or a numeric character
   reference raises ``HostileXmlError(check="forbidden_entity_reference")``;
+* a DOCTYPE internal subset longer than ``MAX_DOCTYPE_BYTES`` (64 KiB; real files have an
+  empty one or none) raises ``HostileXmlError(check="doctype_too_large")``;
+* elements nested deeper than ``XML_MAX_DEPTH`` (256, libxml2's own limit without
+  ``huge_tree``) are not well-formed: ``MalformedXmlError`` whose message says so;
 * empty input, binary data, an encoding that is not an ASCII superset, and anything that is not
   well-formed (including truncation) raise ``MalformedXmlError``.
 
@@ -27,6 +31,18 @@ from typing import IO, Any
 from lxml import etree
 
 from patent_sync.parsing.errors import HostileXmlError, MalformedXmlError
+from patent_sync.parsing.limits import MAX_DOCTYPE_BYTES, XML_MAX_DEPTH, describe_size
+
+__all__ = [
+    "MAX_DOCTYPE_BYTES",
+    "SAFE_PARSER_OPTIONS",
+    "XML_MAX_DEPTH",
+    "check_doctype",
+    "check_prolog",
+    "new_safe_parser",
+    "parse_xml_bytes",
+    "safe_iterparse",
+]
 
 # The options every parser uses; exported so tests (and reviewers) can see them in one place.
 SAFE_PARSER_OPTIONS: dict[str, Any] = {
@@ -45,6 +61,8 @@ _ASCII_COMPATIBLE = re.compile(
 _XML_DECLARATION_ENCODING = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UNDECLARED_ENTITY_ERRORS = frozenset({"ERR_UNDECLARED_ENTITY", "WAR_UNDECLARED_ENTITY"})
+# "]" then optional whitespace then ">": where an internal subset ends.
+_SUBSET_END = re.compile(rb"\][ \t\r\n]*>")
 
 _local = threading.local()
 
@@ -85,6 +103,17 @@ def check_prolog(data: bytes) -> None:
             "(only UTF-8 and other ASCII-compatible encodings are read)",
             check="unsupported_encoding",
         )
+    check_doctype(data)
+
+
+def check_doctype(data: bytes, *, truncated: bool = False) -> None:
+    """Refuse a DOCTYPE whose internal subset declares entities or is too large.
+
+    ``data`` is a whole document, or with ``truncated`` only its head (format detection): an
+    internal subset that has not ended by the end of a head is then too large as well, since
+    it hides the root element from whoever reads the head. An entity declaration is reported
+    as such whatever the size, being the more specific reason.
+    """
     doctype = data.find(b"<!DOCTYPE")
     if doctype < 0:
         return  # entities can only be declared in a DOCTYPE
@@ -101,6 +130,14 @@ def check_prolog(data: bytes) -> None:
             "the DOCTYPE declares entities (<!ENTITY ...>); entity declarations are refused "
             "because they enable entity-expansion and external-entity attacks",
             check="forbidden_entity_declaration",
+        )
+    end = _SUBSET_END.search(data, subset_start)
+    size = (end.start() if end else len(data)) - subset_start
+    if size > MAX_DOCTYPE_BYTES or (truncated and end is None):
+        raise HostileXmlError(
+            f"the DOCTYPE internal subset is larger than {describe_size(MAX_DOCTYPE_BYTES)} "
+            "(real USPTO and EPO files have an empty one or none); refused",
+            check="doctype_too_large",
         )
 
 
@@ -120,9 +157,7 @@ def parse_xml_bytes(data: bytes) -> etree._Element:
                 f"reference to an undeclared entity: {_lxml_message(exc)}",
                 check="forbidden_entity_reference",
             ) from None
-        raise MalformedXmlError(
-            f"not well-formed XML: {_lxml_message(exc)}", check="xml_not_well_formed"
-        ) from None
+        raise _malformed(exc) from None
     except (etree.LxmlError, ValueError) as exc:
         raise MalformedXmlError(
             f"not well-formed XML: {exc}", check="xml_not_well_formed"
@@ -159,9 +194,7 @@ def safe_iterparse(
             if event in wanted:
                 yield event, element
     except etree.XMLSyntaxError as exc:
-        raise MalformedXmlError(
-            f"not well-formed XML: {_lxml_message(exc)}", check="xml_not_well_formed"
-        ) from None
+        raise _malformed(exc) from None
     if context.root is not None:
         _check_parsed(context.root, context.error_log)
     elif not checked:
@@ -189,6 +222,17 @@ def _check_declared_entities(docinfo: Any) -> None:
             "the DOCTYPE declares entities; entity declarations are refused",
             check="forbidden_entity_declaration",
         )
+
+
+def _malformed(exc: etree.XMLSyntaxError) -> MalformedXmlError:
+    message = _lxml_message(exc)
+    if "Excessive depth" in message:
+        # libxml2's wording suggests XML_PARSE_HUGE, which is exactly what must not be done.
+        return MalformedXmlError(
+            f"elements nested more than {XML_MAX_DEPTH} deep (libxml2's limit); refused",
+            check="xml_too_deep",
+        )
+    return MalformedXmlError(f"not well-formed XML: {message}", check="xml_not_well_formed")
 
 
 def _lxml_message(exc: etree.XMLSyntaxError) -> str:
