@@ -459,7 +459,9 @@ def test_download_streams_to_a_temp_file_without_buffering(server_factory, clock
         finally:
             tracemalloc.stop()
     assert result.sha256 == hashlib.sha256(payload).hexdigest() and result.size == len(payload)
-    assert len(progress) >= 64  # the body arrived as many chunks
+    assert (
+        len(progress) >= 16
+    )  # many chunks, never the body whole (their sizes vary with the network)
     assert all(total == len(payload) for _, total in progress)
     assert [done for done, _ in progress] == sorted(done for done, _ in progress)
     assert peak < 4 * 1024 * 1024, f"peak traced memory {peak:,} bytes for a 16 MiB body"
