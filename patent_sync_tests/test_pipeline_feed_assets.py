@@ -279,3 +279,24 @@ def test_a_record_count_mismatch_stops_the_load(tmp_path: Path) -> None:
         assert store.latest_load_id() is None
     finally:
         store.close()
+
+
+def test_a_week_with_no_delivery_fails_at_once_with_its_reason(tmp_path: Path) -> None:
+    """Only network trouble is retried; a delivery that is not there is not waited for."""
+    import time
+
+    url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
+    start = time.monotonic()
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            list(build_feed_definitions(US_GRANTS).assets or []),
+            partition_key="2026-11-24",
+            instance=instance,
+            resources=_resources(url, tmp_path),
+            raise_on_error=False,
+        )
+        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert not result.success and time.monotonic() - start < 30
+    assert not any(e.event_type_value == "STEP_UP_FOR_RETRY" for e in result.all_events)
+    (failure,) = failures
+    assert "no delivery for 2026-11-24" in str(failure.event_specific_data)

@@ -22,6 +22,7 @@ from patent_sync.bench.measure import in_subprocess, peak_rss_mib, verdict
 from patent_sync.settings import PROJECT_ROOT
 
 _MODULE = "patent_sync.bench.dagster_job_bench"
+_BENCH_KEY = "9d4c2b7e1f0a8c6e3b5d7f9a1c3e5b7d0f2a4c6e8b1d3f5a7c9e0b2d4f6a8c1e"
 
 
 def run_job(path: Path, store_dsn: str | None) -> dict[str, float]:
@@ -51,7 +52,7 @@ def run_job(path: Path, store_dsn: str | None) -> dict[str, float]:
                 dg.Definitions(
                     resources={
                         "feed_sources": FeedSourcesResource.local(str(path.parent)),
-                        "docket_store": DocketStoreResource(url=url, audit_key="ab" * 32),
+                        "docket_store": DocketStoreResource(url=url, audit_key=_BENCH_KEY),
                         "storage": LocalStorageResource(home=str(home)),
                     }
                 ),

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from patent_sync.acquisition.errors import AcquisitionError, IncompleteDownload, RetriesExhausted
 from patent_sync.audit import audit_checkpoint_metadata
 from patent_sync.feeds import FEEDS, FeedSpec
 from patent_sync.pipeline import delivery as steps
@@ -27,11 +28,12 @@ DOCKET_RECONCILED = "docket_reconciles_with_validated"
 
 QUARANTINE_RATE_WARNING = 0.02  # above 2% of a delivery quarantined, someone should look
 
-# Retry what can change (the network, the office's servers); a delivery that is not published
-# fails at once with its message (see FeedNotPublished) rather than after an hour of retries.
-_RAW_RETRY = dg.RetryPolicy(
-    max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
-)
+# Retry only what can change: the network, the office's servers (the HTTP layer has already
+# retried within its own budget). A delivery that is not published, a refused login or a bad
+# setting fails at once with its message, instead of after an hour of retries.
+_RAW_RETRIES = 3
+_RAW_RETRY_SECONDS = 300
+_TRANSIENT = (RetriesExhausted, IncompleteDownload)
 
 
 def weekly_partitions(feed: FeedSpec) -> dg.WeeklyPartitionsDefinition:
@@ -76,7 +78,6 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
         partitions_def=partitions_def,
         group_name=group,
         kinds={"python", "xml"},
-        retry_policy=_RAW_RETRY,
         description=(
             f"The week's {label} delivery ({where}; about "
             f"{feed.records_per_delivery:,} records) as published, every file kept once in the "
@@ -95,14 +96,21 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
         publication_date = dt.date.fromisoformat(context.partition_key)
         layout = storage.layout
         with docket_store.open() as (store, audit):
-            delivery = steps.acquire_delivery(
-                feed,
-                publication_date,
-                source=feed_sources.source_for(feed),
-                archive=layout.archive(store),
-                audit=audit,
-                work_dir=layout.download_dir,
-            )
+            try:
+                delivery = steps.acquire_delivery(
+                    feed,
+                    publication_date,
+                    source=feed_sources.source_for(feed),
+                    archive=layout.archive(store),
+                    audit=audit,
+                    work_dir=layout.download_dir,
+                )
+            except _TRANSIENT as exc:
+                raise dg.RetryRequested(
+                    max_retries=_RAW_RETRIES, seconds_to_wait=_RAW_RETRY_SECONDS
+                ) from exc
+            except AcquisitionError as exc:
+                raise dg.Failure(description=str(exc)) from exc  # names the feed and the week
             previous = steps.previous_load(store, delivery)
         manifest: dict[str, object] = delivery.to_manifest()
         metadata: dict[str, object] = {
