@@ -375,7 +375,7 @@ def run_fetches(tmp_path: Path, fetches: int, seed: int) -> None:
 def test_fault_injection_downloads_bounded(tmp_path: Path) -> None:
     started = time.monotonic()
     run_fetches(tmp_path, 2000 * RUNS, SEED)
-    assert RUNS > 1 or time.monotonic() - started < 60
+    assert RUNS > 1 or time.monotonic() - started < 180  # bounded, even on a busy machine
 
 
 @pytest.mark.slow
@@ -524,7 +524,7 @@ def test_fuzzed_documents_are_all_accounted_for(tmp_path: Path) -> None:
     stats = run_mutations(tmp_path, 2000 * RUNS, SEED)
     assert stats["quarantined_by_parser"] > 0 and stats["valid"] > 0
     assert stats["refused_at_detection"] + stats["refused_file"] > 0
-    assert RUNS > 1 or time.monotonic() - started < 60
+    assert RUNS > 1 or time.monotonic() - started < 180  # bounded, even on a busy machine
 
 
 @pytest.mark.slow

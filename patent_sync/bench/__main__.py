@@ -19,7 +19,7 @@ BENCHES: dict[str, Callable[[], int]] = {
     "us": lambda: us_pipeline_bench.main([]),
     "job": lambda: dagster_job_bench.main([]),
     "docdb": lambda: docdb_bench.main([]),
-    "deadlines": lambda: int(deadlines_bench.main() or 0),
+    "deadlines": lambda: int(deadlines_bench.main([]) or 0),
 }
 
 

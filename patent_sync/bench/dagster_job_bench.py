@@ -58,7 +58,7 @@ def run_job(path: Path, store_dsn: str | None) -> dict[str, float]:
                 ),
             )
             job = defs.resolve_job_def("us_grants_job")
-            timings = []
+            timings, step_times = [], []
             for _ in range(2):
                 start = time.perf_counter()
                 result = job.execute_in_process(
@@ -66,16 +66,19 @@ def run_job(path: Path, store_dsn: str | None) -> dict[str, float]:
                 )
                 timings.append(time.perf_counter() - start)
                 assert result.success
-            steps = {
-                event.step_key: event.event_specific_data.duration_ms / 1000  # type: ignore[union-attr]
-                for event in result.all_events
-                if event.is_step_success
-            }
+                step_times.append(
+                    sum(
+                        event.event_specific_data.duration_ms / 1000  # type: ignore[union-attr]
+                        for event in result.all_events
+                        if event.is_step_success
+                    )
+                )
     return {
         "seconds": timings[0],
         "again_seconds": timings[1],
+        "step_seconds": step_times[0],
+        "again_step_seconds": step_times[1],
         "peak_rss_mib": peak_rss_mib(),
-        "again_steps": json.dumps(steps),
     }
 
 
@@ -98,10 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  bare lxml parse: {bare['seconds']:7.2f} s")
     print(f"  us_grants_job:   {job['seconds']:7.2f} s, peak RSS {job['peak_rss_mib']:.0f} MiB")
     print(f"  job / bare parse: {verdict(job['seconds'] / bare['seconds'], 2.0)}")
-    again = job["again_seconds"] / job["seconds"]
+    again = job["again_step_seconds"] / job["step_seconds"]
     print(
-        f"  the same partition again: {job['again_seconds']:.2f} s = {again:.1%} of the first "
-        f"run ({'within' if again <= 0.05 else 'OVER'} the 5% target)"
+        f"  the same partition again: steps {job['again_step_seconds']:.2f} s = {again:.1%} of "
+        f"the first run's {job['step_seconds']:.2f} s ({'within' if again <= 0.05 else 'OVER'} "
+        f"the 5% target); the whole run {job['again_seconds']:.2f} s with Dagster's own "
+        "run bookkeeping"
     )
     return 0
 

@@ -22,20 +22,23 @@ import collections
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from patent_sync.cli.errors import CliError
 from patent_sync.feeds import FEEDS, FeedSpec
-from patent_sync.formats.base import Change, Delete, DocumentFormat, EventFormat, Upsert
+from patent_sync.formats.base import DocumentFormat, EventFormat
 from patent_sync.formats.registry import detect
 from patent_sync.model import QuarantineRecord
 from patent_sync.parsing.errors import ParseError
-from patent_sync.parsing.weekly_file import iter_members
+from patent_sync.pipeline.parallel_parse import (
+    PARALLEL_MIN_BYTES,
+    ParsedBatch,
+    default_workers,
+    parse_batches,
+    piece_batches,
+)
 from patent_sync.validation.documents import DeliveryValidator
-
-_BATCH = 500
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -103,30 +106,17 @@ def _feed_for(path: Path, fmt: DocumentFormat, chosen: str | None) -> FeedSpec:
     return candidates[0]
 
 
-def _changes(path: Path, fmt: DocumentFormat) -> Iterator[Change]:
-    position = 0
-    with iter_members(path) as members:
-        for member in members:
-            for change in fmt.iter_changes(
-                member.stream, source_file=path.name, start_position=position
-            ):
-                position += 1
-                yield change
-
-
 def _inspect_documents(
     path: Path, fmt: DocumentFormat, feed: FeedSpec, delivery_date: dt.date | None, out: TextIO
 ) -> int:
+    """Parse (on every core for a large file), validate and print in file order."""
     validator = DeliveryValidator(feed.validation, delivery_date=delivery_date)
     counts: collections.Counter[str] = collections.Counter()
     last_quarantined: list[QuarantineRecord] = []
-    batch: list[Change] = []
-    for change in _changes(path, fmt):
-        batch.append(change)
-        if len(batch) >= _BATCH:
-            _flush(out, validator, batch, counts, last_quarantined)
-            batch = []
-    _flush(out, validator, batch, counts, last_quarantined)
+    workers = default_workers() if path.stat().st_size >= PARALLEL_MIN_BYTES else 1
+    batches = piece_batches(fmt, [(path.name, path)])
+    for parsed in parse_batches(fmt.name, batches, workers=workers):
+        _print_batch(out, validator, parsed, counts, last_quarantined)
 
     valid = counts.pop("valid", 0)
     deletes = counts.pop("delete", 0)
@@ -147,39 +137,55 @@ def _inspect_documents(
     return 1 if quarantined else 0
 
 
-def _flush(
+def _print_batch(
     out: TextIO,
     validator: DeliveryValidator,
-    batch: list[Change],
+    parsed: ParsedBatch,
     counts: collections.Counter[str],
     last_quarantined: list[QuarantineRecord],
 ) -> None:
-    """Validate a batch and print its records in file order."""
-    if not batch:
-        return
-    upserts = [c for c in batch if isinstance(c, Upsert)]
-    deletes = [c for c in batch if isinstance(c, Delete)]
-    parse_errors = [c for c in batch if isinstance(c, QuarantineRecord)]
-    result = validator.validate([u.document for u in upserts], [u.position for u in upserts])
-    lines: list[tuple[int, dict[str, Any]]] = [
-        (p, {"status": "valid", "position": p, "change": "upsert", "document": d.to_json_dict()})
-        for p, d in zip(result.valid_positions, result.valid, strict=True)
-    ]
-    lines += [
-        (
-            d.position,
-            {"status": "valid", "position": d.position, "change": "delete", "doc_key": d.doc_key},
-        )
-        for d in deletes
-    ]
-    lines += [(r.position, _quarantine_line(r)) for r in (*parse_errors, *result.quarantined)]
+    """Validate a parsed batch and print its records in file order.
+
+    A valid document is printed from the canonical record the parse already serialized (the
+    JSON of ``Document.to_json_dict()``), not rebuilt and encoded again.
+    """
+    lines: list[tuple[int, str]] = []
+    failed: list[QuarantineRecord] = []
+    if parsed.documents is not None:
+        batch = parsed.documents
+        passed, failed = validator.validate_arrow(batch)
+        positions = batch.column("position").to_pylist()
+        records = batch.column("record")
+        for i in passed:
+            position = positions[i]
+            lines.append(
+                (
+                    position,
+                    f'{{"change": "upsert", "document": {records[i].as_py()}, '
+                    f'"position": {position}, "status": "valid"}}',
+                )
+            )
+        counts["valid"] += len(passed)
+    for delete in parsed.deletes:
+        line = {
+            "status": "valid",
+            "position": delete.position,
+            "change": "delete",
+            "doc_key": delete.doc_key,
+        }
+        lines.append((delete.position, _dumps(line)))
+    quarantined = [*parsed.errors, *failed]
+    lines += [(r.position, _dumps(_quarantine_line(r))) for r in quarantined]
     for _, line in sorted(lines, key=lambda item: item[0]):
-        out.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
-    counts["valid"] += len(result.valid)
-    counts["delete"] += len(deletes)
-    counts.update(str(r.category) for r in (*parse_errors, *result.quarantined))
-    if parse_errors or result.quarantined:
-        last_quarantined[:] = [(*parse_errors, *result.quarantined)[-1]]
+        out.write(line + "\n")
+    counts["delete"] += len(parsed.deletes)
+    counts.update(str(r.category) for r in quarantined)
+    if quarantined:
+        last_quarantined[:] = [quarantined[-1]]
+
+
+def _dumps(line: dict[str, Any]) -> str:
+    return json.dumps(line, ensure_ascii=False, sort_keys=True)
 
 
 def _quarantine_line(record: QuarantineRecord) -> dict[str, Any]:

@@ -34,7 +34,7 @@ import pyarrow as pa
 from patent_sync.archive.raw_archive import RawArchive
 from patent_sync.audit import AuditLog
 from patent_sync.feeds.spec import FeedSpec
-from patent_sync.formats.base import Delete, DocumentFormat, Piece, RawCount
+from patent_sync.formats.base import Delete, DocumentFormat, RawCount
 from patent_sync.formats.registry import document_format_named
 from patent_sync.model import QuarantineCategory, QuarantineRecord
 from patent_sync.model.columns import DATE_COLUMNS, DOCUMENT_COLUMN_NAMES
@@ -56,10 +56,9 @@ from patent_sync.pipeline.lake import (
 from patent_sync.pipeline.layout import HomeLayout
 from patent_sync.pipeline.parallel_parse import (
     PARALLEL_MIN_BYTES,
-    PIECES_PER_BATCH,
-    PieceBatch,
     default_workers,
     parse_batches,
+    piece_batches,
 )
 from patent_sync.pipeline.sources import FeedSource
 from patent_sync.store.base import DocketStore
@@ -67,7 +66,7 @@ from patent_sync.store.types import LoadInfo
 from patent_sync.store.upsert_plan import IncomingDocument, StaleDocument
 from patent_sync.validation.documents import DeliveryValidator
 
-DEFAULT_BATCH_SIZE = 10_000
+DEFAULT_BATCH_SIZE = 5_000
 STALE_AMENDMENT = "stale_amendment"
 
 
@@ -283,7 +282,7 @@ def normalize_delivery(
         buffered = 0
         removed: list[Delete] = []
         errors: list[QuarantineRecord] = []
-        batches = _piece_batches(wire_format(feed), delivery, layout)
+        batches = piece_batches(wire_format(feed), _files(delivery, layout))
         for parsed in parse_batches(feed.wire_format, batches, workers=workers):
             if parsed.documents is not None:
                 tables.append(parsed.documents)
@@ -314,36 +313,6 @@ def normalize_delivery(
         deletes=deletes,
         parse_errors=parse_errors,
     )
-
-
-def _piece_batches(
-    fmt: DocumentFormat, delivery: AcquiredDelivery, layout: HomeLayout
-) -> Iterator[PieceBatch]:
-    """The raw records of every member of every file, in batches, positions running across
-    the delivery."""
-    position = 0
-    for file_name, path in _files(delivery, layout):
-        with iter_members(path) as members:
-            for member in members:
-                source_file = _source_file(file_name, member.name)
-                pieces: list[Piece] = []
-                for piece in fmt.iter_pieces(member.stream):
-                    pieces.append(piece)
-                    if len(pieces) >= PIECES_PER_BATCH:
-                        yield PieceBatch(source_file, position, pieces)
-                        position += len(pieces)
-                        pieces = []
-                if pieces:
-                    yield PieceBatch(source_file, position, pieces)
-                    position += len(pieces)
-
-
-def _source_file(file_name: str, member_name: str) -> str:
-    """The file a record came from: the delivery file, naming the zip member when the zip
-    holds several (``docdb_xml_202411_Amend_001.zip!Root/DOC/...-0001.xml``)."""
-    if Path(member_name).stem.lower() == Path(file_name).stem.lower():
-        return file_name
-    return f"{file_name}!{member_name}"
 
 
 def check_accounted_for(raw: RawCount, report: NormalizeReport) -> tuple[bool, str]:

@@ -22,6 +22,11 @@ from patent_sync.formats.base import Delete
 from patent_sync.model import Document, QuarantineCategory, QuarantineRecord, canonical_json
 from patent_sync.model.columns import DOCUMENT_COLUMNS, party_countries, priority_countries
 
+# Arrow's allocator keeps freed pages for a while by default; a weekly delivery streams
+# hundreds of batches through it, and the pages kept grew the process by hundreds of MiB.
+with contextlib.suppress(NotImplementedError, AttributeError):
+    pa.jemalloc_set_decay_ms(0)
+
 NORMALIZED = "normalized"
 VALIDATED = "validated"
 QUARANTINED = "quarantined"

@@ -15,12 +15,14 @@ import dataclasses
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import pyarrow as pa
 
-from patent_sync.formats.base import Delete, Piece, Upsert
+from patent_sync.formats.base import Delete, DocumentFormat, Piece, Upsert
 from patent_sync.formats.registry import document_format_named
 from patent_sync.model import Document, QuarantineRecord
+from patent_sync.parsing.weekly_file import iter_members
 from patent_sync.pipeline.lake import documents_to_table
 
 PIECES_PER_BATCH = 500
@@ -41,6 +43,34 @@ class ParsedBatch:
     documents: pa.Table | None  # lake.DOCUMENT_SCHEMA rows, None when the batch had none
     deletes: list[Delete]
     errors: list[QuarantineRecord]
+
+
+def piece_batches(fmt: DocumentFormat, files: Iterable[tuple[str, Path]]) -> Iterator[PieceBatch]:
+    """The raw records of every member of every file (name, path), in batches, positions
+    running across all of them."""
+    position = 0
+    for file_name, path in files:
+        with iter_members(path) as members:
+            for member in members:
+                source_file = _source_file(file_name, member.name)
+                pieces: list[Piece] = []
+                for piece in fmt.iter_pieces(member.stream):
+                    pieces.append(piece)
+                    if len(pieces) >= PIECES_PER_BATCH:
+                        yield PieceBatch(source_file, position, pieces)
+                        position += len(pieces)
+                        pieces = []
+                if pieces:
+                    yield PieceBatch(source_file, position, pieces)
+                    position += len(pieces)
+
+
+def _source_file(file_name: str, member_name: str) -> str:
+    """The file a record came from: the delivery file, naming the zip member when the zip
+    holds several (``docdb_xml_202411_Amend_001.zip!Root/DOC/...-0001.xml``)."""
+    if Path(member_name).stem.lower() == Path(file_name).stem.lower():
+        return file_name
+    return f"{file_name}!{member_name}"
 
 
 def default_workers() -> int:

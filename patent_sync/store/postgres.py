@@ -156,9 +156,11 @@ def _copy_value(value: Any) -> str:
 
 
 def _copy_rows(raw: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    buffer = io.StringIO()
+    # UTF-8 bytes, line by line: a text buffer holding one CJK title would store the whole
+    # batch at four bytes a character.
+    buffer = io.BytesIO()
     for row in rows:
-        buffer.write("\t".join(map(_copy_value, row)))
-        buffer.write("\n")
+        buffer.write("\t".join(map(_copy_value, row)).encode())
+        buffer.write(b"\n")
     buffer.seek(0)
     raw.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
