@@ -50,8 +50,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
-from typing import BinaryIO, TypeVar
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -76,6 +76,7 @@ from patent_sync.parsing.errors import (
 )
 from patent_sync.parsing.limits import ParseLimits, current_limits, describe_size
 from patent_sync.parsing.safe_xml import parse_xml_bytes
+from patent_sync.parsing.text import clean, collapse, dedupe
 
 SOURCE = "epo.docdb"
 EXCHANGE_NAMESPACE = "http://www.epo.org/exchange"
@@ -88,7 +89,6 @@ CHUNK_SIZE = 1 << 20  # 1 MiB reads: few Python iterations per GB, small memory
 MAX_SEGMENT_BYTES = ParseLimits().max_record_bytes
 RAW_EXCERPT_BYTES = 2048
 
-_T = TypeVar("_T")
 
 _NAME = b"exchange-document"
 _NAME_LENGTH = len(_NAME)
@@ -658,9 +658,9 @@ def _publication(
             if document_id is not None:
                 fields = _fields(document_id)
             break
-    country = _clean(fields.get("country")) or _clean(attrib.get("country"))
-    number = _clean(fields.get("doc-number")) or _clean(attrib.get("doc-number"))
-    kind = _clean(fields.get("kind")) or _clean(attrib.get("kind"))
+    country = clean(fields.get("country")) or clean(attrib.get("country"))
+    number = clean(fields.get("doc-number")) or clean(attrib.get("doc-number"))
+    kind = clean(fields.get("kind")) or clean(attrib.get("kind"))
     if not country or not number or not kind:
         missing = [
             n for n, v in (("country", country), ("doc-number", number), ("kind", kind)) if not v
@@ -705,8 +705,8 @@ def _document(
             document_id = _child(reference, "document-id")
             if document_id is not None:
                 fields = _fields(document_id)
-                application_number = _clean(fields.get("doc-number"))
-                application_country = _clean(fields.get("country"))
+                application_number = clean(fields.get("doc-number"))
+                application_country = clean(fields.get("country"))
                 filing_date = _date(fields.get("date"), "application-reference date")
             break
 
@@ -722,7 +722,7 @@ def _document(
         for child in biblio:
             tag = child.tag
             if tag == "invention-title":
-                titles.append(LocalizedText(_lang(child), _collapse("".join(child.itertext()))))
+                titles.append(LocalizedText(_lang(child), collapse("".join(child.itertext()))))
             elif tag == "classifications-ipcr":
                 for element in child.iterchildren("classification-ipcr"):
                     ipc.append(_fixed_width_symbol(_child_text(element, "text"), "IPCR"))
@@ -761,12 +761,12 @@ def _document(
         payload_sha256=sha256,
         application_country=application_country,
         application_type=None,
-        applicants=_dedupe(applicants),
-        inventors=_dedupe(inventors),
-        ipc=_dedupe(ipc or old_ipc),
-        cpc=_dedupe(cpc),
+        applicants=dedupe(applicants),
+        inventors=dedupe(inventors),
+        ipc=dedupe(ipc or old_ipc),
+        cpc=dedupe(cpc),
         priority_claims=tuple(priority_claims),
-        family_id=_clean(record.get("family-id")),
+        family_id=clean(record.get("family-id")),
         source_file=source_file,
         dtd_version=dtd_version,
         titles=tuple(titles),
@@ -844,8 +844,8 @@ def _priority_claims(container: etree._Element) -> Iterator[PriorityClaim]:
             continue
         document_id = _child(claim, "document-id")
         fields = _fields(document_id) if document_id is not None else {}
-        country = _clean(fields.get("country"))
-        number = _clean(fields.get("doc-number"))
+        country = clean(fields.get("country"))
+        number = clean(fields.get("doc-number"))
         if not country or not number:
             raise InvalidContentError(
                 f"docdb priority-claim {claim.get('sequence')} has no country or doc-number",
@@ -891,9 +891,9 @@ def _party(
         elif tag == "residence":
             for part in child:
                 if part.tag == "country":
-                    country = _clean(part.text)
+                    country = clean(part.text)
                     break
-    name = _collapse(name) if name else None
+    name = collapse(name) if name else None
     if not name:
         raise InvalidContentError(
             f"{element.tag} {element.get('sequence')} ({element.get('data-format')}) has no name",
@@ -926,21 +926,21 @@ def _citations(container: etree._Element) -> Iterator[Citation]:
                 yield Citation(
                     category="patent",
                     phase=phase,
-                    country=_clean(fields.get("country")),
-                    number=_clean(fields.get("doc-number")) or cited.get("dnum"),
-                    kind=_clean(fields.get("kind")),
+                    country=clean(fields.get("country")),
+                    number=clean(fields.get("doc-number")) or cited.get("dnum"),
+                    kind=clean(fields.get("kind")),
                     date=_date(fields.get("date"), "cited patent date"),
                 )
             else:
                 text_element = _child(cited, "text")
-                text = None if text_element is None else _collapse("".join(text_element.itertext()))
+                text = None if text_element is None else collapse("".join(text_element.itertext()))
                 yield Citation(category="npl", phase=phase, text=text or None)
 
 
 def _abstract_text(element: etree._Element) -> str:
-    paragraphs = [_collapse("".join(p.itertext())) for p in element.iterchildren("p")]
+    paragraphs = [collapse("".join(p.itertext())) for p in element.iterchildren("p")]
     if not paragraphs:
-        return _collapse("".join(element.itertext()))
+        return collapse("".join(element.itertext()))
     return "\n".join(p for p in paragraphs if p)
 
 
@@ -994,23 +994,8 @@ def _child(element: etree._Element, tag: str) -> etree._Element | None:
 def _child_text(element: etree._Element, tag: str) -> str | None:
     for child in element:
         if child.tag == tag:
-            return _clean(child.text)
+            return clean(child.text)
     return None
-
-
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _dedupe(items: Iterable[_T]) -> tuple[_T, ...]:
-    return tuple(dict.fromkeys(items))
 
 
 def _attribute_key(attrib: etree._Attrib) -> str | None:

@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
-from typing import BinaryIO, TypeVar
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -36,6 +36,7 @@ from patent_sync.model import (
 )
 from patent_sync.parsing.errors import InvalidContentError, ParseError, UnsupportedDocumentError
 from patent_sync.parsing.safe_xml import parse_xml_bytes
+from patent_sync.parsing.text import clean, collapse, dedupe
 from patent_sync.parsing.weekly_file import RawDocument, iter_raw_documents
 
 SOURCE_GRANT = "uspto.ptgrxml"
@@ -43,7 +44,6 @@ SOURCE_APPLICATION = "uspto.appxml"
 SOURCE_UNKNOWN = "uspto.fulltext"  # a quarantined piece whose kind cannot be told
 RAW_EXCERPT_BYTES = 2048
 
-_T = TypeVar("_T")
 
 _GRANT_NUMBER = re.compile(r"([A-Z]{0,2})0*([0-9]+)")
 _PUBLICATION_NUMBER = re.compile(r"([0-9]{4})([0-9]{7})")
@@ -226,9 +226,9 @@ def _publication(
             "no publication-reference/document-id", check="missing_publication_reference"
         )
     fields = _child_texts(document_id, _DOCUMENT_ID_FIELDS)
-    country = _clean(fields.get("country"))
-    number = _clean(fields.get("doc-number"))
-    kind = _clean(fields.get("kind"))
+    country = clean(fields.get("country"))
+    number = clean(fields.get("doc-number"))
+    kind = clean(fields.get("kind"))
     if not country or not number or not kind:
         missing = [
             n for n, v in (("country", country), ("doc-number", number), ("kind", kind)) if not v
@@ -263,19 +263,19 @@ def _document(
         app_id = _child(application, "document-id")
         if app_id is not None:
             fields = _child_texts(app_id, _DOCUMENT_ID_FIELDS)
-            application_number = _clean(fields.get("doc-number"))
-            application_country = _clean(fields.get("country"))
+            application_number = clean(fields.get("doc-number"))
+            application_country = clean(fields.get("country"))
             filing_date = _date(fields.get("date"), "application-reference/document-id/date")
 
     title = title_lang = None
     title_element = _child(biblio, "invention-title")
     if title_element is not None:
-        title = _collapse("".join(title_element.itertext())) or None
+        title = collapse("".join(title_element.itertext())) or None
         lang = title_element.get("lang") or biblio.get("lang") or root.get("lang")
         title_lang = lang.strip().lower() if lang else None
 
     applicant_elements = _applicant_elements(biblio)
-    applicants = _dedupe(
+    applicants = dedupe(
         _party(
             element,
             "applicant",
@@ -289,8 +289,8 @@ def _document(
         inventor_elements = [
             e for e in applicant_elements if e.get("app-type") == "applicant-inventor"
         ]
-    inventors = _dedupe(_party(element, "inventor", None) for element in inventor_elements)
-    assignees = _dedupe(
+    inventors = dedupe(_party(element, "inventor", None) for element in inventor_elements)
+    assignees = dedupe(
         _party(element, "assignee", _text(element, "addressbook/role") or _text(element, "role"))
         for element in biblio.iterfind("assignees/assignee")
     )
@@ -312,7 +312,7 @@ def _document(
         applicants=applicants,
         inventors=inventors,
         assignees=assignees,
-        ipc=_dedupe(
+        ipc=dedupe(
             _classification(element, "classification-ipcr")
             for element in biblio.iterfind("classifications-ipcr/classification-ipcr")
         ),
@@ -345,21 +345,21 @@ def _party(element: etree._Element, what: str, role: str | None) -> Party:
     if book is None:
         book = element  # tolerate a name written directly in the party element
     fields = _child_texts(book, _NAME_FIELDS)
-    last = _clean(fields.get("last-name"))
-    first = _clean(fields.get("first-name"))
-    middle = _clean(fields.get("middle-name"))
-    orgname = _clean(fields.get("orgname"))
+    last = clean(fields.get("last-name"))
+    first = clean(fields.get("first-name"))
+    middle = clean(fields.get("middle-name"))
+    orgname = clean(fields.get("orgname"))
     if last or first:
         given = " ".join(part for part in (first, middle) if part)
         name = ", ".join(part for part in (last, given) if part)
-        suffix = _clean(fields.get("suffix"))
+        suffix = clean(fields.get("suffix"))
         if suffix:
             name = f"{name}, {suffix}"
         kind = "person"
     elif orgname:
         name, kind = orgname, "organization"
     else:
-        name, kind = _clean(fields.get("name")) or "", "person"
+        name, kind = clean(fields.get("name")) or "", "person"
         if not name:
             raise InvalidContentError(
                 f"{what} at line {element.sourceline} has no name (no last-name, first-name, "
@@ -370,9 +370,9 @@ def _party(element: etree._Element, what: str, role: str | None) -> Party:
     city = state = country = None
     if address is not None:
         place = _child_texts(address, _ADDRESS_FIELDS)
-        city = _clean(place.get("city"))
-        state = _clean(place.get("state"))
-        country = _clean(place.get("country"))
+        city = clean(place.get("city"))
+        state = clean(place.get("state"))
+        country = clean(place.get("country"))
     return Party(name=name, kind=kind, city=city, state=state, country=country, role=role)
 
 
@@ -387,16 +387,16 @@ def _cpc(biblio: etree._Element) -> tuple[str, ...]:
         # iter(): further-cpc may nest symbols in combination sets
         for element in container.iter("classification-cpc")
     ]
-    return _dedupe(symbols)
+    return dedupe(symbols)
 
 
 def _classification(element: etree._Element, what: str) -> str:
     fields = _child_texts(element, _CLASSIFICATION_FIELDS)
-    section = _clean(fields.get("section"))
-    klass = _clean(fields.get("class"))
-    subclass = _clean(fields.get("subclass"))
-    main_group = _clean(fields.get("main-group"))
-    subgroup = _clean(fields.get("subgroup"))
+    section = clean(fields.get("section"))
+    klass = clean(fields.get("class"))
+    subclass = clean(fields.get("subclass"))
+    main_group = clean(fields.get("main-group"))
+    subgroup = clean(fields.get("subgroup"))
     if not (section and klass and subclass and main_group and subgroup):
         raise InvalidContentError(
             f"{what} at line {element.sourceline} lacks section, class, subclass, main-group "
@@ -410,8 +410,8 @@ def _classification(element: etree._Element, what: str) -> str:
 def _priority_claims(biblio: etree._Element) -> Iterator[PriorityClaim]:
     for claim in biblio.iterfind("priority-claims/priority-claim"):
         fields = _child_texts(claim, _DOCUMENT_ID_FIELDS)
-        country = _clean(fields.get("country"))
-        number = _clean(fields.get("doc-number"))
+        country = clean(fields.get("country"))
+        number = clean(fields.get("doc-number"))
         if not country or not number:
             raise InvalidContentError(
                 f"priority-claim at line {claim.sourceline} has no country or doc-number",
@@ -466,8 +466,8 @@ def _related(
     document_id: etree._Element, relation: str, role: str, status: str | None
 ) -> RelatedDocument:
     fields = _child_texts(document_id, _DOCUMENT_ID_FIELDS)
-    country = _clean(fields.get("country"))
-    number = _clean(fields.get("doc-number"))
+    country = clean(fields.get("country"))
+    number = clean(fields.get("doc-number"))
     if not country or not number:
         raise InvalidContentError(
             f"{relation} document-id at line {document_id.sourceline} has no country or doc-number",
@@ -478,7 +478,7 @@ def _related(
         role=role,
         country=country,
         number=number,
-        kind=_clean(fields.get("kind")),
+        kind=clean(fields.get("kind")),
         date=_date(fields.get("date"), f"{relation} document-id/date"),
         status=status,
     )
@@ -529,14 +529,6 @@ def _child(element: etree._Element, tag: str) -> etree._Element | None:
     return next(element.iterchildren(tag), None)
 
 
-def _clean(value: str | None) -> str | None:
-    """Stripped text; None when absent or blank."""
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
 def _text(element: etree._Element, path: str) -> str | None:
     """Stripped text of the first ``path`` match; None when absent or blank."""
     value = element.findtext(path)
@@ -544,14 +536,6 @@ def _text(element: etree._Element, path: str) -> str | None:
         return None
     value = value.strip()
     return value or None
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _dedupe(items: Iterable[_T]) -> tuple[_T, ...]:
-    return tuple(dict.fromkeys(items))
 
 
 def _quarantine(
