@@ -9,7 +9,6 @@ within 2x the bare parse, the unchanged re-run at most 5% of the first.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 import tempfile
@@ -17,8 +16,13 @@ import time
 from pathlib import Path
 
 from patent_sync.bench import us_pipeline_bench
-from patent_sync.bench.docdb_bench import _postgres_dsn
-from patent_sync.bench.measure import in_subprocess, peak_rss_mib, verdict
+from patent_sync.bench.measure import (
+    bench_store_url,
+    in_subprocess,
+    peak_rss_mib,
+    postgres_dsn,
+    verdict,
+)
 from patent_sync.settings import PROJECT_ROOT
 
 _MODULE = "patent_sync.bench.dagster_job_bench"
@@ -35,18 +39,12 @@ def run_job(path: Path, store_dsn: str | None) -> dict[str, float]:
         FeedSourcesResource,
         LocalStorageResource,
     )
-    from patent_sync.store.testing import postgres_schema_url
 
     key = us_pipeline_bench.BENCH_DATE.isoformat()
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     with tempfile.TemporaryDirectory(prefix="patent_sync_bench_") as tmp:
         home = Path(tmp)
-        urls = (
-            postgres_schema_url(store_dsn)
-            if store_dsn
-            else contextlib.nullcontext(f"sqlite:///{home / 'docket.sqlite'}")
-        )
-        with urls as url, dg.instance_for_test() as instance:
+        with bench_store_url(home, store_dsn) as url, dg.instance_for_test() as instance:
             defs = dg.Definitions.merge(
                 build_feed_definitions(US_GRANTS),
                 dg.Definitions(
@@ -93,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_job(args.job, args.dsn)))
         return 0
     path = us_pipeline_bench.bench_file(args.count, args.out)
-    dsn = _postgres_dsn()
+    dsn = postgres_dsn()
     backend = "PostgreSQL" if dsn else "SQLite (no PostgreSQL reachable)"
     print(f"US grants through the Dagster job ({backend}), {args.count:,} grants:", flush=True)
     bare = in_subprocess("patent_sync.bench.us_pipeline_bench", "--bare", str(path))

@@ -27,7 +27,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from patent_sync.bench.measure import in_subprocess, peak_rss_mib, verdict
+from patent_sync.bench.measure import (
+    bench_store_url,
+    in_subprocess,
+    peak_rss_mib,
+    postgres_dsn,
+    verdict,
+)
 from patent_sync.settings import PROJECT_ROOT
 
 AMEND_RECORDS = 365_000
@@ -81,24 +87,16 @@ def run_bare(path: Path) -> dict[str, float]:
 def run_pipeline(path: Path, store_dsn: str | None) -> dict[str, float]:
     """The pipeline into a fresh store (a PostgreSQL schema when ``store_dsn`` is given), then
     the same delivery again."""
-    import contextlib
-
     from patent_sync.audit import AuditLog
     from patent_sync.feeds.epo_docdb import DOCDB_AMEND
     from patent_sync.pipeline.delivery import run_delivery
     from patent_sync.pipeline.sources import LocalSource
     from patent_sync.store import open_store
-    from patent_sync.store.testing import postgres_schema_url
 
     baseline = peak_rss_mib()
     with tempfile.TemporaryDirectory(prefix="patent_sync_bench_") as tmp:
         home = Path(tmp)
-        urls = (
-            postgres_schema_url(store_dsn)
-            if store_dsn
-            else contextlib.nullcontext(f"sqlite:///{home / 'docket.sqlite'}")
-        )
-        with urls as url, open_store(url) as store:
+        with bench_store_url(home, store_dsn) as url, open_store(url) as store:
             store.migrate()
             audit = AuditLog(store, b"bench-key-" * 4)
             kwargs = {"source": LocalSource(path.parent), "store": store, "audit": audit}
@@ -134,19 +132,6 @@ def run_inspect(path: Path) -> dict[str, float]:
     return {"seconds": seconds}
 
 
-def _postgres_dsn() -> str | None:
-    import psycopg2
-
-    dsn = os.environ.get(
-        "PATENT_SYNC_TEST_PG_DSN", "host=127.0.0.1 port=5432 dbname=test user=postgres"
-    )
-    try:
-        psycopg2.connect(dsn, connect_timeout=3).close()
-    except psycopg2.OperationalError:
-        return None
-    return dsn
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=AMEND_RECORDS)
@@ -166,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     path = bench_delivery(args.records, args.out)
     quarter = bench_delivery(args.records // 4, args.out)
     print(f"  file: {path} ({path.stat().st_size / 2**20:,.1f} MiB zipped)")
-    dsn = _postgres_dsn()
+    dsn = postgres_dsn()
     store_args = ["--dsn", dsn] if dsn else []
     backend = "PostgreSQL" if dsn else "SQLite (no PostgreSQL reachable)"
     bare = in_subprocess(_MODULE, "--bare", str(path))

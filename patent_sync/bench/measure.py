@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import resource
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 
 def peak_rss_mib() -> float:
@@ -24,3 +28,29 @@ def in_subprocess(module: str, *args: str) -> dict[str, float]:
 
 def verdict(ratio: float, target: float) -> str:
     return f"{ratio:.2f}x ({'within' if ratio <= target else 'OVER'} the {target:g}x target)"
+
+
+def postgres_dsn() -> str | None:
+    """The PostgreSQL server the tests use, when one answers; else None (SQLite is used)."""
+    import psycopg2
+
+    dsn = os.environ.get(
+        "PATENT_SYNC_TEST_PG_DSN", "host=127.0.0.1 port=5432 dbname=test user=postgres"
+    )
+    try:
+        psycopg2.connect(dsn, connect_timeout=3).close()
+    except psycopg2.OperationalError:
+        return None
+    return dsn
+
+
+@contextlib.contextmanager
+def bench_store_url(home: Path, dsn: str | None) -> Iterator[str]:
+    """A fresh store: a PostgreSQL schema dropped afterwards, or a SQLite file in ``home``."""
+    if dsn is None:
+        yield f"sqlite:///{home / 'docket.sqlite'}"
+        return
+    from patent_sync.store.testing import postgres_schema_url
+
+    with postgres_schema_url(dsn) as url:
+        yield url

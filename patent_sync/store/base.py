@@ -17,6 +17,7 @@ import abc
 import contextlib
 import dataclasses
 import hashlib
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -76,6 +77,7 @@ __all__ = [
 ]
 
 _PAGE_SIZE = 2000
+_LEASE_POLL_SECONDS = 0.2
 _MAX_ERROR_CHARS = 4000
 
 _INSERT_DOCUMENT = (
@@ -136,9 +138,9 @@ class DocketStore(abc.ABC):
         """Take the exclusive, transaction-scoped lock ``name`` (see ``DbCursor.lock``)."""
 
     @abc.abstractmethod
-    def _lease(self, name: str, wait_seconds: float) -> contextlib.AbstractContextManager[bool]:
-        """Hold the named lease until the block ends; the block gets False when another
-        process held it for longer than ``wait_seconds``. The lease dies with its process."""
+    def _try_lease(self, name: str) -> Callable[[], None] | None:
+        """Take the named lease if no other process holds it; returns how to release it, or
+        None when it is held. The lease must die with its process."""
 
     @abc.abstractmethod
     def _key_in(self, column: str, keys: Sequence[str]) -> tuple[str, Any]:
@@ -313,13 +315,18 @@ class DocketStore(abc.ABC):
         ``interrupted_loads``).
         """
         name = f"load:{feed}:{partition_key}"
-        with self._lease(name, wait_seconds) as held:
-            if not held:
+        deadline = time.monotonic() + wait_seconds
+        while (release := self._try_lease(name)) is None:
+            if time.monotonic() >= deadline:
                 raise LoadBusyError(
                     f"{feed} {partition_key}: another run has been applying this delivery for "
                     f"more than {wait_seconds:.0f} s; try again when it has finished"
                 )
+            time.sleep(_LEASE_POLL_SECONDS)
+        try:
             yield
+        finally:
+            release()
 
     def interrupted_loads(self, feed: str, partition_key: str | None) -> list[LoadInfo]:
         """Loads of this partition still marked running. Call it holding the partition's

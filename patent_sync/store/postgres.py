@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
-import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import psycopg2
@@ -18,7 +16,6 @@ from patent_sync.store.upsert_plan import DOCUMENT_COLUMNS, VERSION_COLUMNS, Ups
 
 _CONNECT_TIMEOUT_SECONDS = 10
 _BATCH_PAGE_SIZE = 1000
-_LEASE_POLL_SECONDS = 0.2
 
 
 class PostgresDocketStore(DocketStore):
@@ -58,29 +55,24 @@ class PostgresDocketStore(DocketStore):
             (name,),
         )
 
-    @contextlib.contextmanager
-    def _lease(self, name: str, wait_seconds: float) -> Iterator[bool]:
+    def _try_lease(self, name: str) -> Callable[[], None] | None:
         # A session-level advisory lock: it outlives transactions and dies with the connection.
-        key = "SELECT hashtextextended(COALESCE(current_schema(), '') || ':lease:' || %s, 0)"
         with self._connection().cursor() as cur:
-            cur.execute(key, (name,))
-            (lock_id,) = cur.fetchone()
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            with self._connection().cursor() as cur:
-                cur.execute("SELECT pg_try_advisory_lock(%s)", (lock_id,))
-                if cur.fetchone()[0]:
-                    break
-            if time.monotonic() >= deadline:
-                yield False
-                return
-            time.sleep(_LEASE_POLL_SECONDS)
-        try:
-            yield True
-        finally:
+            cur.execute(
+                "SELECT pg_try_advisory_lock(lock_id), lock_id FROM (SELECT hashtextextended("
+                "COALESCE(current_schema(), '') || ':lease:' || %s, 0) AS lock_id) AS lease",
+                (name,),
+            )
+            held, lock_id = cur.fetchone()
+        if not held:
+            return None
+
+        def release() -> None:
             if self._conn is not None and not self._conn.closed:
                 with self._conn.cursor() as cur:
                     cur.execute("SELECT pg_advisory_unlock(%s)", (lock_id,))
+
+        return release
 
     def _key_in(self, column: str, keys: Sequence[str]) -> tuple[str, Any]:
         return f"{column} = ANY(?)", list(keys)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import hashlib
 import json
 import sqlite3
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,6 @@ from patent_sync.store.urls import MEMORY
 # A load applies a whole delivery in one write transaction (all or nothing); a weekly DOCDB
 # amendment into SQLite can take minutes, which other writers wait out.
 _BUSY_TIMEOUT_SECONDS = 600.0
-_LEASE_POLL_SECONDS = 0.2
 
 
 class SqliteDocketStore(DocketStore):
@@ -61,30 +58,19 @@ class SqliteDocketStore(DocketStore):
     def _lock(self, raw_cursor: Any, name: str) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already holds the database write lock."""
 
-    @contextlib.contextmanager
-    def _lease(self, name: str, wait_seconds: float) -> Iterator[bool]:
+    def _try_lease(self, name: str) -> Callable[[], None] | None:
         # An flock on a file beside the database: the kernel releases it when the process dies.
         if self.path == MEMORY:
-            yield True  # one connection, one process: nothing to share
-            return
+            return lambda: None  # one connection, one process: nothing to share
         directory = Path(f"{self.path}.leases")
         directory.mkdir(parents=True, exist_ok=True)
-        lock_file = directory / hashlib.sha256(name.encode()).hexdigest()[:32]
-        with open(lock_file, "a+b") as handle:
-            deadline = time.monotonic() + wait_seconds
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        yield False
-                        return
-                    time.sleep(_LEASE_POLL_SECONDS)
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle = open(directory / hashlib.sha256(name.encode()).hexdigest()[:32], "a+b")  # noqa: SIM115
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        return handle.close  # closing the file releases the lock
 
     def _key_in(self, column: str, keys: Sequence[str]) -> tuple[str, Any]:
         # One JSON parameter instead of thousands of ``?``: no variable limit, one statement.
