@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from patent_sync.store import DocketStore, open_store
 from patent_sync.store.testing import temporary_store_url
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +59,33 @@ def require_postgres() -> str:
             pytest.fail(reason + " (CI=true: PostgreSQL tests must run)")
         pytest.skip(reason)
     return dsn
+
+
+def _skip_or_fail(reason: str, what: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: {what} must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def chromium() -> Iterator[Browser]:
+    """Headless Debian Chromium through Playwright; skip outside CI when absent, fail in CI."""
+    from patent_sync.acquisition.browser import BrowserUnavailable, headless_chromium
+
+    try:
+        with headless_chromium() as browser:
+            yield browser
+    except BrowserUnavailable as exc:
+        _skip_or_fail(str(exc), "browser tests")
+
+
+@pytest.fixture
+def tesseract_available() -> None:
+    """Skip outside CI when Debian's tesseract-ocr is absent; fail under CI=true."""
+    import shutil
+
+    if shutil.which("tesseract") is None:
+        _skip_or_fail("tesseract is not installed (Debian package tesseract-ocr)", "OCR tests")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
