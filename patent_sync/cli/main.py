@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "patent_sync.cli.load_cmd",
     "patent_sync.cli.deadline_cmd",
     "patent_sync.cli.docket_cmd",
+    "patent_sync.cli.watch_cmd",
     "patent_sync.cli.export_cmd",
     "patent_sync.cli.audit_cmd",
     "patent_sync.cli.quarantine_cmd",
