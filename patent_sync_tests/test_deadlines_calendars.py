@@ -148,15 +148,23 @@ def test_epo_rolling_onto_an_uncertain_day_warns(epo: EpoCalendar) -> None:
     assert "2026-04-28" in rolled.warnings[0]
 
 
-def test_epo_year_without_a_table_applies_weekends_only_and_says_so(epo: EpoCalendar) -> None:
+def test_epo_year_without_a_table_applies_the_closures_that_recur_by_law(
+    epo: EpoCalendar,
+) -> None:
     for year in (2023, 2028):
-        # 1 May is a closure day every year, but no table is shipped: a Monday in both years.
+        # 1 May (German statutory holiday, Munich and Berlin) is a Monday in both years and
+        # closes the EPO every year: the period runs to Tuesday 2 May with or without a table.
         rolled = epo.roll_forward(D(year, 5, 1))
-        assert rolled.date == D(year, 5, 1)
-        assert (
-            f"EPO closure days for {year} are not in the shipped calendar; weekends only were "
-            f"applied - check the Official Journal"
-        ) in rolled.warnings
+        assert rolled.date == D(year, 5, 2)
+        assert "Labour Day" in rolled.closed[0][1]
+    # Before the first shipped table the EPO's own closing days of that year are unknown: said.
+    assert (
+        "EPO closure days for 2023 are not in the shipped calendar; only the closing days that "
+        "recur by law every year were applied, not the EPO's own closing days of that year - "
+        "check the Official Journal"
+    ) in epo.roll_forward(D(2023, 5, 1)).warnings
+    # Ahead of the tables nothing is unknown but what can only make the deadline later.
+    assert epo.roll_forward(D(2028, 5, 1)).warnings == ()
 
 
 def test_weekend_closures_do_not_extend(epo: EpoCalendar) -> None:

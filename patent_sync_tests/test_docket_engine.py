@@ -220,7 +220,9 @@ def test_notice_of_allowance_supersedes_an_open_reply() -> None:
 
 def test_written_action_without_mailing_counts_from_the_written_date() -> None:
     result = evaluate_docket([ev(US, "CTFR", "2023-02-01", taxonomy.OFFICE_ACTION_FINAL_WRITTEN)])
-    (entry,) = result.entries
+    # A final rejection opens the notice-of-appeal entry beside the reply entry.
+    assert sorted(e.rule for e in result.entries) == ["us.notice_of_appeal", "us.oa_reply"]
+    entry = pick(result.entries, "us.oa_reply")
     assert entry.trigger_date == D(2023, 2, 1) and entry.status == OPEN
     assert any("No mailing event" in line for line in entry.explanation)
     assert any("CTFR" in w for w in result.warnings)
@@ -233,7 +235,7 @@ def test_reply_on_the_day_of_a_new_action_leaves_the_new_action_open() -> None:
         ev(US, "A...", "2023-06-01", taxonomy.REPLY_FILED),
     ]
     entries = build_docket(events)
-    old, new = sorted((e for e in entries), key=lambda e: e.trigger_date)
+    old, new = sorted((e for e in entries if e.rule == "us.oa_reply"), key=lambda e: e.trigger_date)
     assert old.status == CLOSED and new.status == OPEN
 
 
@@ -269,13 +271,16 @@ def test_fee_without_a_grant_on_file_is_unhandled() -> None:
 
 def test_grant_date_from_metadata_starts_the_schedule() -> None:
     entries = build_docket([], matter_facts={US: {"grant_date": D(2021, 1, 26)}})
-    assert [dict(e.params)["stage"] for e in entries] == ["3.5", "7.5", "11.5"]
+    fees = [e for e in entries if e.rule == "us.maintenance_fee"]
+    assert [dict(e.params)["stage"] for e in fees] == ["3.5", "7.5", "11.5"]
     assert all("applicationMetaData.grantDate" in e.trigger_event for e in entries)
+    # The grant also opens the two-year broadening-reissue window (35 USC 251(d)).
+    assert pick(entries, "us.reissue_broadening").due_date == D(2023, 1, 26)
 
 
 def test_design_patents_get_no_maintenance_fees() -> None:
     result = evaluate_docket([ev("US-29123456", "PGM/", "2020-01-07", taxonomy.PATENT_GRANTED)])
-    assert result.entries == ()
+    assert [e.rule for e in result.entries] == ["us.reissue_broadening"]  # designs too: 35 USC 251
     assert any("design patent" in w for w in result.warnings)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from patent_sync.docket.engine import OPEN, entry_key, evaluate_docket
+from patent_sync.docket.engine import CLOSED, OPEN, entry_key, evaluate_docket
 from patent_sync.docket.jurisdictions import OFFICES, EpDocket, PctDocket, UsDocket, office_of
 from patent_sync.events import load_event_files, taxonomy
 from patent_sync.model import DocketEntry, Event
@@ -45,16 +45,20 @@ def test_wo_matter_gets_national_phase_entries_and_no_ep_renewal_fees() -> None:
         as_of=AS_OF,
     )
     assert not [e for e in result.entries if e.rule.startswith("ep.")]
-    assert [(e.rule, dict(e.params)["office"]) for e in result.entries] == [
+    entries = [e for e in result.entries if e.rule == "pct.national_phase"]
+    assert [(e.rule, dict(e.params)["office"]) for e in entries] == [
         ("pct.national_phase", "USPTO"),
         ("pct.national_phase", "EPO"),
     ]
-    us, ep = result.entries
+    us, ep = entries
     assert us.trigger_date == ep.trigger_date == D(2009, 6, 25)
     assert us.due_date == D(2011, 12, 27)  # 30 months: Sun 25 Dec, Mon 26 Dec federal holiday
     assert ep.due_date == D(2012, 1, 25)  # 31 months
-    assert {e.status for e in result.entries} == {OPEN}
-    assert len({entry_key(e) for e in result.entries}) == 2  # one identity per office
+    assert {e.status for e in entries} == {OPEN}
+    assert len({entry_key(e) for e in entries}) == 2  # one identity per office
+    # The projected publication (18 months, 2010-12-25) is informational and long past.
+    (publication,) = [e for e in result.entries if e.rule == "pct.publication"]
+    assert (publication.due_date, publication.status) == (D(2010, 12, 25), CLOSED)
     assert result.unhandled_events == ()
     assert not [w for w in result.warnings if "priority" in w]
 
@@ -63,7 +67,7 @@ def test_wo_matter_without_priority_counts_from_filing_and_says_so() -> None:
     matter = "WO-2010EP12345"
     result = evaluate_docket([], matter_facts={matter: {"filing_date": D(2010, 6, 24)}})
     assert {e.trigger_date for e in result.entries} == {D(2010, 6, 24)}
-    assert {e.rule for e in result.entries} == {"pct.national_phase"}
+    assert {e.rule for e in result.entries} == {"pct.national_phase", "pct.publication"}
     assert any("No priority date on file" in w for w in result.warnings)
     assert all(any("verify the priority" in n for n in e.explanation) for e in result.entries)
 

@@ -59,8 +59,9 @@ def test_sync_creates_then_rerun_writes_nothing(store, us_batch) -> None:
     audit = AuditLog(store, KEY)
     entries = build_docket(us_batch.events, matter_facts=us_batch.facts, as_of=AS_OF)
     report = sync_docket(store, audit, US, entries)
-    assert report.count("created") == 4
-    assert audit_actions(audit) == ["docket.entry_created"] * 4
+    # issue fee, three maintenance fees, the missing-parts reply (INCD) and the reissue window
+    assert report.count("created") == 6
+    assert audit_actions(audit) == ["docket.entry_created"] * 6
     first = audit.entries().__next__()
     assert first.subject.startswith(f"docket:{US}|")
     assert stored_entries(store, US) == sorted(
@@ -69,7 +70,7 @@ def test_sync_creates_then_rerun_writes_nothing(store, us_batch) -> None:
 
     again = sync_docket(store, audit, US, entries)
     assert again.changes == ()
-    assert len(audit_actions(audit)) == 4
+    assert len(audit_actions(audit)) == 6
     assert [dict(e.params)["stage"] for e in open_entries(store, US)] == ["3.5", "7.5", "11.5"]
     assert audit.verify().ok
 

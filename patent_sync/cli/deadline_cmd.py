@@ -9,6 +9,8 @@ Examples:
   patent-sync deadline us.oa_reply 2024-03-15 --param extension_months=1
   patent-sync deadline ep.renewal_fee 2022-11-15 --param year=3 --json
   patent-sync deadline pct.national_phase 2023-01-31 --param office=EPO
+  patent-sync deadline ep.further_processing 2024-05-02 --param "missed_rule=Rule 71(3)"
+  patent-sync deadline ep.appeal 2024-05-02 --param act=grounds
 """
 
 from __future__ import annotations
@@ -133,4 +135,5 @@ def _print_rules(as_json: bool) -> None:
                 note = "optional"
             else:
                 note = f"default {param.default}"
-            print(f"    --param {param.name}=...  ({note}) {param.description}")
+            value = "|".join(str(choice) for choice in param.choices) or "..."
+            print(f"    --param {param.name}={value}  ({note}) {param.description}")

@@ -15,6 +15,7 @@ from typing import Any
 from patent_sync.deadlines.calendars import normalize_office
 from patent_sync.deadlines.errors import InvalidParameterError, UnknownRuleError
 from patent_sync.deadlines.model import DeadlineResult, Rule, RuleParam
+from patent_sync.deadlines.provisions import parse_provision
 from patent_sync.deadlines.rules import IMPLEMENTATIONS, RULES
 
 _TRUE = frozenset({"true", "yes", "y", "1", "on"})
@@ -139,6 +140,19 @@ def _parse_value(spec: Rule, param: RuleParam, raw: Any) -> Any:
                 f"{where} must be one of {', '.join(param.choices)}, got {raw!r}"
             )
         return office
+    if kind == "choice":
+        text = raw.strip().lower() if isinstance(raw, str) else None
+        if text not in param.choices:
+            raise InvalidParameterError(
+                f"{where} must be one of {', '.join(param.choices)}, got {raw!r}"
+            )
+        return text
+    if kind == "provision":
+        if not isinstance(raw, str):
+            raise InvalidParameterError(
+                f"{where} must name an EPC provision, e.g. 'Rule 51(2)', got {raw!r}"
+            )
+        return parse_provision(raw, where).text
     if kind == "stage":
         stage = _stage(raw)
         if stage is None or stage not in param.choices:

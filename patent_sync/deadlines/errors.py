@@ -23,3 +23,21 @@ class InvalidParameterError(DeadlineError):
 
 class ExtensionNotAllowedError(DeadlineError):
     """An extension the rule forbids: a non-extendable period, or more than the law allows."""
+
+
+class RemedyNotAvailableError(DeadlineError):
+    """The law rules out what was asked for: a remedy excluded for the missed period (further
+    processing under Rule 135(2) EPC, re-establishment under Art. 122(4)/Rule 136(3) EPC) or
+    a right that did not exist on the trigger date (unitary effect before 1 June 2023)."""
+
+
+class TimeBarredError(DeadlineError):
+    """The outer limit has already passed on the trigger date: re-establishment asked for after
+    the one-year limit of Rule 136(1) EPC, a priority claim for an application filed after
+    the priority year and its restoration period."""
+
+
+class NoTimeLimitError(DeadlineError):
+    """The law sets no time limit to compute for this request (a priority claim in a US design
+    application, a Rule 70a reply to a search report drawn up before Rule 70a existed); the
+    message says what applies instead."""

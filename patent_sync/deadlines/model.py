@@ -11,9 +11,11 @@ from typing import Any
 class RuleParam:
     """One parameter a rule accepts.
 
-    ``kind`` is ``"int"``, ``"decimal"`` (e.g. a maintenance-fee stage), ``"date"``, ``"bool"``
-    or ``"office"``. ``default`` is ``None`` for a parameter that is optional without a default;
-    ``required`` parameters have no default and must be given.
+    ``kind`` is ``"int"``, ``"stage"`` (a maintenance-fee stage), ``"date"``, ``"bool"``,
+    ``"office"``, ``"choice"`` (one of ``choices``, any case) or ``"provision"`` (an EPC article
+    or rule as written in the EPC, e.g. ``Rule 51(2)``, kept in its canonical spelling).
+    ``default`` is ``None`` for a parameter that is optional without a default; ``required``
+    parameters have no default and must be given.
     """
 
     name: str

@@ -40,6 +40,11 @@ Decisions:
 * **Renewal-fee horizon.** An EP filing creates renewal-fee entries for years 3..20 whose year
   starts on or before ``as_of`` + 1 year (default: the matter's latest event + 1 year), so the
   output does not depend on the clock. Entries are never removed by later events, only closed.
+* **What only the as-of date settles** (``MatterDocket.finish``, after the replay): an
+  opportunity whose period has ended is closed as lapsed rather than left overdue (a broadening
+  reissue, unitary effect once its re-establishment window is past too, a projected PCT
+  publication), and a further-processing period that ended with no request opens
+  re-establishment. Without ``as_of`` nothing is settled this way.
 """
 
 from __future__ import annotations
@@ -47,12 +52,12 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from patent_sync.deadlines import DeadlineError, compute
 from patent_sync.events import taxonomy as tx
-from patent_sync.model import DocketEntry, Event
+from patent_sync.model import DocketEntry, Document, Event
 
 OPEN, CLOSED, SUPERSEDED = "open", "closed", "superseded"
 MAIL_PAIRING_DAYS = 60
@@ -70,6 +75,10 @@ _SOURCE_RANK = {
     "epo.register.events": 2,
     "epo.register.biblio": 3,
     "epo.register.status": 4,
+    # Pages read by a browser fallback come last: an office's data service, when it has the
+    # same trigger, is what creates the entry.
+    "epo.register.html": 8,
+    "uspto.patentcenter.html": 8,
 }
 
 
@@ -101,11 +110,24 @@ class FactEvent:
     source_code: str  # where the fact came from, shown in the entry's trigger
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class PublishedApplication:
+    """Where a matter's published documents are in the docket store: documents of
+    ``country`` whose docdb application number is ``application_number`` (and whose
+    application office is ``application_country``, when that tells them apart)."""
+
+    country: str
+    application_number: str
+    application_country: str | None = None
+
+
 def discriminator(params: Mapping[str, Any]) -> str:
     """What tells apart entries of one rule from one trigger: the maintenance-fee stage, the
-    renewal year or the office of a PCT national phase ("" for rules with a single entry per
-    trigger)."""
-    return str(params.get("stage") or params.get("year") or params.get("office") or "")
+    renewal year, the office of a PCT national phase or the act of an appeal (notice or
+    grounds); "" for rules with a single entry per trigger."""
+    return str(
+        params.get("stage") or params.get("year") or params.get("office") or params.get("act") or ""
+    )
 
 
 def entry_key(entry: DocketEntry) -> str:
@@ -178,6 +200,18 @@ def effective_date(event: Event) -> dt.date:
     """The date the law counts from: the ``trigger_date`` attribute, else ``event_date``."""
     value = dict(event.attributes).get("trigger_date")
     return dt.date.fromisoformat(value) if value else event.event_date
+
+
+def confidence_notes(event: Event | None) -> tuple[str, ...]:
+    """What an entry must say about the event behind it when that event is less certain than an
+    office's data: one read from a web page (attribute ``confidence=low``)."""
+    if event is None or dict(event.attributes).get("confidence") != "low":
+        return ()
+    return (
+        f"LOWER CONFIDENCE: triggered by an event read from the office's web page "
+        f"({event.source}), not from its data service; the page's text was matched to a code. "
+        "Verify the date and the step against the file before relying on this entry.",
+    )
 
 
 def describe(event: Event) -> str:
@@ -268,6 +302,17 @@ class MatterDocket:
     PRECEDENCE: ClassVar[Mapping[str, int]] = {name: 40 for name in tx.TERMINAL_EVENTS}
     FACT_EVENTS: ClassVar[tuple[FactEvent, ...]] = ()
 
+    @classmethod
+    def published_application(cls, matter: str) -> PublishedApplication | None:
+        """Where this office's published documents of ``matter`` are (None: facts come from
+        the event files only). See ``docket.document_facts``."""
+        return None
+
+    @classmethod
+    def facts_from_documents(cls, documents: Sequence[Document]) -> dict[str, Any]:
+        """The matter facts (``priority_date`` …) its published documents give."""
+        return {}
+
     def __init__(
         self, matter: str, events: list[Event], facts: Mapping[str, Any], as_of: dt.date | None
     ) -> None:
@@ -287,6 +332,7 @@ class MatterDocket:
             method = self.HANDLERS.get(event.event)
             if method is not None:
                 getattr(self, method)(event)
+        self.finish()
         # Calendar caveats matter while an entry is open; a settled entry keeps them in its
         # explanation only (otherwise a long history buries the warnings that count).
         for entry in self._entries.values():
@@ -298,6 +344,10 @@ class MatterDocket:
 
     def prepare(self) -> None:
         """Look at the whole history before replaying it (an office hook; nothing by default)."""
+
+    def finish(self) -> None:
+        """Settle what only the as-of date can tell once every event is replayed (an office
+        hook; nothing by default): an opportunity whose period has ended, a remedy missed."""
 
     def facts_as_events(self, events: list[Event]) -> list[Event]:
         """Facts that must act like events when no event carries them (``FACT_EVENTS``).
@@ -381,7 +431,7 @@ class MatterDocket:
             final_date=result.final_date,
             extendable=result.extendable,
             citation=result.citation,
-            explanation=tuple(notes) + tuple(result.explanation),
+            explanation=confidence_notes(event) + tuple(notes) + tuple(result.explanation),
             params=tuple(sorted((str(k), _param_text(v)) for k, v in result.params.items())),
         )
         self._entries[key] = entry

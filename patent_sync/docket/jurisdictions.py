@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from patent_sync.deadlines.arithmetic import add_months
@@ -33,11 +34,14 @@ from patent_sync.docket.engine import (
     SUPERSEDED,
     FactEvent,
     MatterDocket,
+    PublishedApplication,
     describe,
     effective_date,
 )
+from patent_sync.docket.ep_remedy_rules import EP_PRE_GRANT_RULES, EpRemedyRules
+from patent_sync.docket.us_appeal_rules import US_PRE_GRANT_RULES, UsAppealRules
 from patent_sync.events import taxonomy as tx
-from patent_sync.model import Event
+from patent_sync.model import Document, Event
 
 _US_PAIRS = {  # written/counted event → the mail event that starts the period
     tx.OFFICE_ACTION_NON_FINAL_WRITTEN: tx.OFFICE_ACTION_NON_FINAL,
@@ -45,11 +49,21 @@ _US_PAIRS = {  # written/counted event → the mail event that starts the period
     tx.NOTICE_OF_ALLOWANCE_WRITTEN: tx.NOTICE_OF_ALLOWANCE,
 }
 _PRE_GRANT_RULES_US = ("us.oa_reply", "us.issue_fee")
-_PRE_GRANT_RULES_EP = ("ep.communication_reply", "ep.r71_3", "ep.examination_request")
+_PRE_GRANT_RULES_EP = (
+    "ep.communication_reply",
+    "ep.r71_3",
+    "ep.examination_request",
+    *EP_PRE_GRANT_RULES,
+)
 _NO_MAINTENANCE_TYPES = {"DES": "design", "PLT": "plant"}
+# An international application in a matter key: "2022IB055385", or as printed "PCT/US07/19317".
+_PCT_KEY = re.compile(r"(?P<year>[0-9]{4})(?P<office>[A-Z]{2})(?P<serial>[0-9]{5,6})")
+_PCT_PRINTED = re.compile(
+    r"PCT/?(?P<office>[A-Z]{2})(?P<year>[0-9]{2}|[0-9]{4})/?(?P<serial>[0-9]{5,6})"
+)
 
 
-class UsDocket(MatterDocket):
+class UsDocket(UsAppealRules):
     """A US application or patent (USPTO ODP transactions and application metadata)."""
 
     OFFICE: ClassVar[str] = "US"
@@ -68,10 +82,12 @@ class UsDocket(MatterDocket):
         tx.PATENT_GRANTED: "on_granted",
         tx.MAINTENANCE_FEE_PAID: "on_maintenance_paid",
         tx.PATENT_REINSTATED: "on_reinstated",
+        **UsAppealRules.EXTRA_HANDLERS,
     }
     # Same day: closers, then creators, then grants, then terminal events, then reinstatements.
     PRECEDENCE: ClassVar[Mapping[str, int]] = {
         **MatterDocket.PRECEDENCE,
+        **UsAppealRules.EXTRA_PRECEDENCE,
         tx.REPLY_FILED: 10,
         tx.ISSUE_FEE_PAID: 10,
         tx.MAINTENANCE_FEE_PAID: 10,
@@ -99,6 +115,7 @@ class UsDocket(MatterDocket):
         for event in self.events:
             if event.event in _US_PAIRS.values():
                 self._mail_dates[event.event].append(event.event_date)
+        self.open_priority_claim()
 
     def on_office_action(self, event: Event) -> None:
         kind = "final" if event.event == tx.OFFICE_ACTION_FINAL else "non-final"
@@ -107,9 +124,14 @@ class UsDocket(MatterDocket):
             f"{event.event_date}: the period runs from the mailing date (35 USC 133; "
             "37 CFR 1.134), not from the date the action was written."
         )
+        self.supersede_appeal(
+            event.event_date, f"superseded by the Office action mailed {event.event_date}"
+        )
         self._create(
             "us.oa_reply", event.event_date, describe(event), event, [note], period_months=3
         )
+        if event.event == tx.OFFICE_ACTION_FINAL:
+            self.open_notice_of_appeal(event, [note])
 
     def on_written(self, event: Event) -> None:
         mailed = _US_PAIRS[event.event]
@@ -129,6 +151,8 @@ class UsDocket(MatterDocket):
             self._create(
                 "us.oa_reply", event.event_date, describe(event), event, [note], period_months=3
             )
+            if mailed == tx.OFFICE_ACTION_FINAL:
+                self.open_notice_of_appeal(event, [note])
 
     def on_period_set_in_action(self, event: Event) -> None:
         self._unhandled(
@@ -151,6 +175,7 @@ class UsDocket(MatterDocket):
             SUPERSEDED,
             reason,
         )
+        self.supersede_appeal(event.event_date, reason)
         self._create("us.issue_fee", event.event_date, describe(event), event, notes)
 
     def on_corrected_allowance(self, event: Event) -> None:
@@ -181,8 +206,9 @@ class UsDocket(MatterDocket):
         if self.grant_date is not None:
             return
         self.grant_date = grant
-        for entry in self._open(*_PRE_GRANT_RULES_US):
+        for entry in self._open(*_PRE_GRANT_RULES_US, *US_PRE_GRANT_RULES):
             entry.status, entry.status_reason = CLOSED, f"patent granted {grant}"
+        self.open_reissue_window(grant, trigger, event)
         app_type = str(self.facts.get("application_type") or "")
         kind = _NO_MAINTENANCE_TYPES.get(app_type)
         if kind is None and self.matter.startswith("US-29"):
@@ -228,6 +254,7 @@ class UsDocket(MatterDocket):
             entry.closed_by_terminal = False
 
     def on_reinstated(self, event: Event) -> None:
+        self.reopen_after_reinstatement(event)
         for entry in self._entries.values():
             if entry.closed_by_terminal and entry.rule == "us.maintenance_fee":
                 entry.status = OPEN
@@ -237,7 +264,7 @@ class UsDocket(MatterDocket):
                 entry.closed_by_terminal = False
 
 
-class EpDocket(MatterDocket):
+class EpDocket(EpRemedyRules):
     """A European application or patent (EP Register, INPADOC legal events)."""
 
     OFFICE: ClassVar[str] = "EP"
@@ -254,9 +281,11 @@ class EpDocket(MatterDocket):
         tx.EP_GRANT_MENTIONED: "on_ep_grant",
         tx.EP_OPPOSITION_FILED: "on_ep_opposition",
         tx.EP_NO_OPPOSITION_FILED: "on_ep_opposition",
+        **EpRemedyRules.EXTRA_HANDLERS,
     }
     PRECEDENCE: ClassVar[Mapping[str, int]] = {
         **MatterDocket.PRECEDENCE,
+        **EpRemedyRules.EXTRA_PRECEDENCE,
         tx.EP_FILED: 0,
         tx.EP_REPLY_FILED: 10,
         tx.EP_R71_3_REPLY_FILED: 10,
@@ -287,6 +316,7 @@ class EpDocket(MatterDocket):
             precise = dict(event.attributes).get("date_precision") != "recorded"
             if precise and event.event in (tx.EP_EXAMINATION_REPORT, tx.EP_R71_3_COMMUNICATION):
                 self._precise[event.event].append(effective_date(event))
+        self.open_euro_pct_designation_fee()
 
     def on_ep_filed(self, event: Event) -> None:
         self._start_renewals(event.event_date, describe(event), event)
@@ -386,6 +416,8 @@ class EpDocket(MatterDocket):
         return [note]
 
     def on_ep_communication(self, event: Event) -> None:
+        when = effective_date(event)
+        self.settle_search_stage(when, f"the examining division's communication of {when}")
         notes = self._recorded_communication(event, "ep.communication_reply")
         if notes is None:
             return
@@ -416,6 +448,8 @@ class EpDocket(MatterDocket):
         )
 
     def on_ep_r71_3(self, event: Event) -> None:
+        when = effective_date(event)
+        self.settle_search_stage(when, f"Rule 71(3) communication of {when}")
         notes = self._recorded_communication(event, "ep.r71_3")
         if notes is None:
             return
@@ -436,6 +470,7 @@ class EpDocket(MatterDocket):
         )
 
     def on_ep_search_report(self, event: Event) -> None:
+        self.open_search_stage(event)
         entry = self._create(
             "ep.examination_request",
             effective_date(event),
@@ -471,6 +506,7 @@ class EpDocket(MatterDocket):
             event,
             [f"Mention of grant published in the European Patent Bulletin on {mention}."],
         )
+        self.open_unitary_effect(mention, describe(event), event)
         self._set(
             self._open(*_PRE_GRANT_RULES_EP),
             CLOSED,
@@ -509,6 +545,44 @@ class PctDocket(MatterDocket):
     OFFICE: ClassVar[str] = "WO"
     NATIONAL_PHASE_OFFICES: ClassVar[tuple[str, ...]] = ("USPTO", "EPO")
 
+    @classmethod
+    def published_application(cls, matter: str) -> PublishedApplication | None:
+        """The WO publications of the international application ``matter`` names.
+
+        DOCDB (and OPS) number an international application by its receiving Office and
+        ``YYYY`` + the six-digit serial (``IB`` ``2022055385`` for PCT/IB2022/055385), which
+        the WO publication's application reference carries; ``WO-2022IB055385``,
+        ``WO-2010EP12345`` (the epodoc form, serial without its leading zero) and
+        ``US-PCT/US07/19317`` (the USPTO as receiving Office) all name one such number.
+        """
+        number = matter.partition("-")[2].upper()
+        match = _PCT_KEY.fullmatch(number) or _PCT_PRINTED.fullmatch(number)
+        if match is None:
+            return None
+        year = match.group("year")
+        if len(year) == 2:  # the PCT began in 1978; older printings give two digits
+            year = ("19" if int(year) >= 78 else "20") + year
+        return PublishedApplication(
+            country=cls.OFFICE,
+            application_number=f"{year}{int(match.group('serial')):06d}",
+            application_country=match.group("office"),
+        )
+
+    @classmethod
+    def facts_from_documents(cls, documents: Sequence[Document]) -> dict[str, Any]:
+        """The earliest priority date and the international filing date of the publications
+        (every WO publication of an application repeats them)."""
+        facts: dict[str, Any] = {}
+        priorities = [
+            claim.date for doc in documents for claim in doc.priority_claims if claim.date
+        ]
+        if priorities:
+            facts["priority_date"] = min(priorities)
+        filed = sorted({doc.filing_date for doc in documents if doc.filing_date})
+        if filed:
+            facts["international_filing_date"] = filed[0]
+        return facts
+
     def prepare(self) -> None:
         priority = self.facts.get("priority_date")
         filed = self.facts.get("international_filing_date") or self.facts.get("filing_date")
@@ -539,6 +613,36 @@ class PctDocket(MatterDocket):
                 notes,
                 office=office,
             )
+        self._create(
+            "pct.publication",
+            trigger,
+            f"{what} {trigger} from the application data",
+            None,
+            [*notes, "Informational: the projected international publication, not a time limit."],
+        )
+        transmitted = self.facts.get("isr_transmittal_date")
+        if isinstance(transmitted, dt.date):
+            self._create(
+                "pct.art19_amendment",
+                transmitted,
+                f"international search report transmitted {transmitted} (application data)",
+                None,
+                notes,
+                priority_date=trigger,
+            )
+
+    def finish(self) -> None:
+        """A projected publication date that has passed is history, not a deadline."""
+        super().finish()
+        if self.as_of is None:
+            return
+        for entry in self._open("pct.publication"):
+            if entry.due_date < self.as_of:
+                entry.status = CLOSED
+                entry.status_reason = (
+                    f"projected publication date {entry.due_date} has passed (informational "
+                    "entry, not a time limit)"
+                )
 
 
 OFFICES: Mapping[str, type[MatterDocket]] = {

@@ -27,7 +27,7 @@ Where the codes come from (the tables below hold only codes seen in the recorded
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 # --- canonical names ---------------------------------------------------------------------------
 
@@ -43,6 +43,11 @@ NOTICE_OF_ALLOWANCE = "notice_of_allowance"  # mailed (trigger)
 NOTICE_OF_ALLOWANCE_WRITTEN = "notice_of_allowance_written"
 NOTICE_OF_ALLOWANCE_CORRECTED = "notice_of_allowance_corrected"
 REPLY_FILED = "reply_filed"
+RCE_FILED = "rce_filed"  # a reply that also withdraws an appeal (37 CFR 1.114(d))
+NOTICE_OF_APPEAL_FILED = "notice_of_appeal_filed"  # a reply to a final action; starts the brief
+APPEAL_BRIEF_FILED = "appeal_brief_filed"
+NOTICE_TO_FILE_MISSING_PARTS = "notice_to_file_missing_parts"  # mailed (trigger, 37 CFR 1.53(f))
+APPLICATION_COMPLETE = "application_complete"  # the Office finds the missing parts filed
 ISSUE_FEE_PAID = "issue_fee_paid"
 ISSUE_NOTIFICATION = "issue_notification"
 PATENT_GRANTED = "patent_granted"
@@ -75,6 +80,16 @@ EP_APPLICATION_REFUSED = "ep_application_refused"
 EP_LAPSED_IN_STATE = "ep_lapsed_in_contracting_state"  # national lapse: closes nothing at EPO
 EP_OPPOSITION_FILED = "ep_opposition_filed"
 EP_NO_OPPOSITION_FILED = "ep_no_opposition_filed"
+EP_DESIGNATION_FEE_PAID = "ep_designation_fee_paid"
+EP_AMENDMENTS_FILED = "ep_amendments_filed"  # taken as the reply to a search opinion
+EP_R161_COMMUNICATION = "ep_r161_communication"  # Euro-PCT Rules 161/162 (no code known yet)
+EP_R70_2_COMMUNICATION = "ep_r70_2_communication"  # Euro-PCT after a supplementary search (idem)
+EP_LOSS_OF_RIGHTS_NOTED = "ep_loss_of_rights_noted"  # Rule 112(1) communication: remedies open
+EP_FURTHER_PROCESSING_REQUESTED = "ep_further_processing_requested"
+EP_RE_ESTABLISHMENT_REQUESTED = "ep_re_establishment_requested"  # (no code known yet)
+EP_APPEAL_FILED = "ep_appeal_filed"  # (no code known yet)
+EP_UNITARY_EFFECT_REQUESTED = "ep_unitary_effect_requested"
+EP_UNITARY_EFFECT_REGISTERED = "ep_unitary_effect_registered"
 EP_STATUS_CHANGED = "ep_status_changed"
 EP_INFORMATIONAL = "ep_informational"
 
@@ -120,6 +135,9 @@ USPTO_ODP_CODES: Mapping[str, CodeInfo] = {
     "MCTRS": _c(REPLY_PERIOD_SET_IN_ACTION, "Mail Restriction Requirement"),
     "CTEQ": _c(REPLY_PERIOD_SET_IN_ACTION, "Ex Parte Quayle Action"),
     "MCTEQ": _c(REPLY_PERIOD_SET_IN_ACTION, "Mail Ex Parte Quayle Action"),
+    # An advisory action answers an after-final reply; the final action's period keeps running.
+    "CTAV": _c(US_INFORMATIONAL, "Advisory Action (PTOL-303)"),
+    "MCTAV": _c(US_INFORMATIONAL, "Mail Advisory Action (PTOL-303)"),
     # Allowance and issue
     "MN/=.": _c(NOTICE_OF_ALLOWANCE, "Mail Notice of Allowance"),
     "N/=.": _c(NOTICE_OF_ALLOWANCE_WRITTEN, "Notice of Allowance Data Verification Completed"),
@@ -137,8 +155,14 @@ USPTO_ODP_CODES: Mapping[str, CodeInfo] = {
     "A...": _c(REPLY_FILED, "Response after Non-Final Action"),
     "A.NE": _c(REPLY_FILED, "Response after Final Action"),
     "A.QU": _c(REPLY_FILED, "Response after Ex Parte Quayle Action"),
-    "RCEX": _c(REPLY_FILED, "Request for Continued Examination (RCE)"),
-    "N/AP": _c(REPLY_FILED, "Notice of Appeal Filed"),
+    "RCEX": _c(RCE_FILED, "Request for Continued Examination (RCE)"),
+    "N/AP": _c(NOTICE_OF_APPEAL_FILED, "Notice of Appeal Filed (dated the day it was received)"),
+    "AP.B": _c(APPEAL_BRIEF_FILED, "Appeal Brief Filed (USPTO code list: AP.B)"),
+    # 37 CFR 1.53(f): the notice sets two months; COMP is the Office finding the reply complete.
+    "INCD": _c(
+        NOTICE_TO_FILE_MISSING_PARTS, "Notice Mailed--Application Incomplete--Filing Date Assigned"
+    ),
+    "COMP": _c(APPLICATION_COMPLETE, "Application Is Now Complete"),
     "RESP": _c(REPLY_FILED, "Response (pyUSPTO fixture)"),
     "A.PE": _c(US_INFORMATIONAL, "Preliminary Amendment: not a reply to an action"),
     # Abandonment and its look-alike
@@ -181,7 +205,6 @@ USPTO_ODP_CODES: Mapping[str, CodeInfo] = {
             "D1935": "Dispatch to FDC",
             "PILS": "Application Is Considered Ready for Issue",
             "OIPE": "Application Dispatched from OIPE",
-            "COMP": "Application Is Now Complete",
             "FLRCPT.O": "Filing Receipt",
             "FLRCPT.U": "Filing Receipt - Updated",
             "IEXX": "Initial Exam Team nn",
@@ -215,7 +238,6 @@ USPTO_ODP_CODES: Mapping[str, CodeInfo] = {
             "MPMFG": "Mail-Petition Decision - Accept Late Maintenance Fee - Granted",
             "MEPG_NTF": "Mail Patent eGrant Notification",
             "EPG_NTF": "Patent eGrant Notification",
-            "INCD": "Notice Mailed--Application Incomplete--Filing Date Assigned",
             "FLFEE": "Payment of additional filing fee/Preexam",
             "ADDFLFEE": "Additional Application Filing Fees",
             "SREXR141": "PTO/SB/69-Authorize EPO Access to Search Results",
@@ -246,8 +268,15 @@ EP_PROCEDURAL_STEP_CODES: Mapping[str, CodeInfo] = {
     "IGRA:REPLY": _c(
         EP_R71_3_REPLY_FILED, "Rule 71(3) reply complete: fees paid and translations filed"
     ),
-    "ADWI:DATE_OF_DISPATCH": _c(EP_APPLICATION_DEEMED_WITHDRAWN, "Application deemed withdrawn"),
-    "ABEX:DATE_OF_REQUEST": _c(EP_INFORMATIONAL, "Amendments by the applicant"),
+    # The dispatch of the Rule 112(1) communication noting the loss of rights: the application
+    # is deemed withdrawn only if no remedy follows (further processing, Rule 135). ADWI and
+    # RFPR as described for the ST.36 Register data (EdLaughton/EP-Register-Pro codex,
+    # spikes/epo-codex-prototype/data/epo_register_procedural_steps_core.csv).
+    "ADWI:DATE_OF_DISPATCH": _c(
+        EP_LOSS_OF_RIGHTS_NOTED, "Application deemed withdrawn: loss-of-rights communication"
+    ),
+    "RFPR:DATE_OF_REQUEST": _c(EP_FURTHER_PROCESSING_REQUESTED, "Request for further processing"),
+    "ABEX:DATE_OF_REQUEST": _c(EP_AMENDMENTS_FILED, "Amendments by the applicant"),
     "EXPT:DATE_OF_PAYMENT": _c(EP_INFORMATIONAL, "Extension state fee paid"),
     "DDIV:DATE_OF_DISPATCH": _c(
         EP_INFORMATIONAL, "First communication from the examining division (divisionals)"
@@ -267,6 +296,16 @@ EP_REGISTER_EVENT_CODES: Mapping[str, CodeInfo] = {
     "0009210": _c(EP_GRANT_MENTIONED, "(Expected) grant; mention date = gazette date"),
     "0009261": _c(EP_NO_OPPOSITION_FILED, "No opposition filed within time limit"),
     "0009250": _c(EP_LAPSED_IN_STATE, "Lapse of the patent in a contracting state"),
+    # Main Register events named in the Register's own event list, as collected in the
+    # EP-Register-Pro codex (EdLaughton/EP-Register-Pro,
+    # spikes/epo-codex-prototype/data/epo_register_main_event_codes.csv):
+    "0009013": _c(EP_SEARCH_REPORT_PUBLISHED, "Publication of search report"),
+    "0009260": _c(EP_OPPOSITION_FILED, "Opposition filed"),
+    "0009121": _c(EP_APPLICATION_DEEMED_WITHDRAWN, "Application deemed to be withdrawn"),
+    "0009183": _c(EP_APPLICATION_DEEMED_WITHDRAWN, "Application deemed to be withdrawn"),
+    "0009181": _c(EP_APPLICATION_REFUSED, "Refusal of application"),
+    "EPIDOSCIGR1": _c(EP_INFORMATIONAL, "Change: communication of intention to grant"),
+    "EPIDOSDIGR1": _c(EP_INFORMATIONAL, "Deletion: communication of intention to grant"),
     "EPIDOSNEXR2": _c(
         EP_EXAMINATION_REPORT,
         "Despatch of examination report + time limit",
@@ -284,7 +323,7 @@ EP_REGISTER_EVENT_CODES: Mapping[str, CodeInfo] = {
     "EPIDOSNIGR7": _c(EP_CLAIMS_TRANSLATION_FILED, "Receipt of the translation of the claims"),
     "EPIDOSNRFE2": _c(EP_RENEWAL_FEE_PAID, "Renewal fee paid (no year in this feed)"),
     "EPIDOSNEXP2": _c(EP_INFORMATIONAL, "Fee payment for extension state"),
-    "EPIDOS ABEX": _c(EP_INFORMATIONAL, "Amendment by applicant"),
+    "EPIDOS ABEX": _c(EP_AMENDMENTS_FILED, "Amendment by applicant"),
     "EPIDOS FREP": _c(EP_INFORMATIONAL, "Change - representative"),
 }
 
@@ -320,7 +359,11 @@ EP_BIBLIO_CODES: Mapping[str, CodeInfo] = {
 INPADOC_LEGAL_CODES: Mapping[str, CodeInfo] = {
     "AK": _c(EP_INFORMATIONAL, "Designated contracting states (kind B* = mention of grant)"),
     "AX": _c(EP_INFORMATIONAL, "Request for extension of the European patent"),
-    "AKX": _c(EP_INFORMATIONAL, "Designation fees paid"),
+    "AKX": _c(EP_DESIGNATION_FEE_PAID, "Designation fees paid"),
+    # Unitary Patent codes (EPO Patent Knowledge News, "Searching and retrieving Unitary Patent
+    # information - Focus on INPADOC"): the effective date is the request's filing date.
+    "U01": _c(EP_UNITARY_EFFECT_REQUESTED, "Request for unitary effect filed"),
+    "U07": _c(EP_UNITARY_EFFECT_REGISTERED, "Unitary effect registered"),
     "17P": _c(EP_EXAMINATION_REQUESTED, "Request for examination filed (effective date)"),
     "17Q": _c(EP_EXAMINATION_REPORT, "First examination report despatched (effective date)"),
     "INTG": _c(EP_R71_3_COMMUNICATION, "Intention to grant announced (effective date)"),
@@ -382,6 +425,153 @@ def classify_ep_register_event(code: str) -> CodeInfo:
     if code.startswith(EP_REGISTER_INFORMATIONAL_PREFIXES):
         return CodeInfo(EP_INFORMATIONAL, "bibliographic change")
     return CodeInfo(OTHER, "code not in the taxonomy")
+
+
+# --- Office web pages read by the browser fallbacks (no codes on the page, only text) ---------
+
+#: EP Register "Event history" tab: the event text as the page shows it (the same text OPS gives
+#: as ``event-text``) → the Register event code, classified by ``classify_ep_register_event``.
+#: Texts from the recorded OPS Register responses and the Register page kept as a fixture by
+#: EP-Register-Pro (tests/fixtures/cases/EP19205846/event.html).
+EP_REGISTER_EVENT_TEXTS: Mapping[str, str] = {
+    "Publication in section I.1 EP Bulletin": "0009012",
+    "Publication of search report": "0009013",
+    "Request for examination filed": "0009171",
+    "First examination report": "0009185",
+    "(Expected) grant": "0009210",
+    "Opposition filed": "0009260",
+    "No opposition filed within time limit": "0009261",
+    "Lapse of the patent in a contracting state": "0009250",
+    "Application deemed to be withdrawn": "0009121",
+    "Refusal of application": "0009181",
+    "New entry: Despatch of examination report + time limit": "EPIDOSNEXR2",
+    "Change: Despatch of examination report + time limit": "EPIDOSCEXR2",
+    "New entry: Reply to examination report": "EPIDOSNEXR3",
+    "New entry: Communication of intention to grant a patent": "EPIDOSNIGR1",
+    "Change: Communication of intention to grant a patent": "EPIDOSCIGR1",
+    "Deletion: Communication of intention to grant a patent": "EPIDOSDIGR1",
+    "New entry: Payment of fee for grant": "EPIDOSNIGR3",
+    "New entry: Payment of fee for publishing/printing": "EPIDOSNIGR5",
+    "New entry: Receipt of the translation of the claim(s)": "EPIDOSNIGR7",
+    "New entry: Renewal fee paid": "EPIDOSNRFE2",
+    "New entry: Fee payment for extension state": "EPIDOSNEXP2",
+    "Amendment by applicant": "EPIDOS ABEX",
+    "Change - representative": "EPIDOS FREP",
+    "Change - applicant": "0009199APPR",
+    "Change - classification": "0008199IPCL",
+    "Change - German title": "0009199TIDE",
+    "Change - English title": "0009199TIEN",
+    "Change - French title": "0009199TIFR",
+}
+
+#: Patent Center "Transaction history": the transaction description as the page shows it → the
+#: ODP transaction code with that description (both come from the USPTO's one transaction
+#: record; descriptions from the recorded ODP responses). Codes that share a description
+#: (EML_NTR/EML_NTF, WIDS/M844) mean the same, so either stands for the text.
+USPTO_TRANSACTION_TEXTS: Mapping[str, str] = {
+    "Mail Non-Final Rejection": "MCTNF",
+    "Non-Final Rejection": "CTNF",
+    "Mail Final Rejection": "MCTFR",
+    "Final Rejection": "CTFR",
+    "Restriction/Election Requirement": "CTRS",
+    "Mail Restriction Requirement": "MCTRS",
+    "Mail Notice of Allowance": "MN/=.",
+    "Notice of Allowance Data Verification Completed": "N/=.",
+    "Corrected Notice of Allowance": "C/N=",
+    "Mail Corrected Notice of Allowance": "MC/N=",
+    "Corrected Notice of Allowability": "CNOA",
+    "Mailing Corrected Notice of Allowability": "MCNOA",
+    "Issue Fee Payment Received": "IFEE",
+    "Issue Fee Payment Verified": "N084",
+    "Issue Notification Mailed": "WPIR",
+    "Recordation of Patent Grant Mailed": "PGM/",
+    "Recordation of Patent eGrant": "EPG/",
+    "Response after Non-Final Action": "A...",
+    "Response after Final Action": "A.NE",
+    "Request for Continued Examination (RCE)": "RCEX",
+    "Notice of Appeal Filed": "N/AP",
+    "Preliminary Amendment": "A.PE",
+    "Abandonment for Failure to Respond to Office Action": "ABN2",
+    "Aband. for Failure to Respond to O. A.": "ABN2",
+    "Mail Abandonment for Failure to Respond to Office Action": "MABN2",
+    "Payment of Maintenance Fee, 4th Year, Large Entity": "M1551",
+    "Payment of Maintenance Fee, 4th Year, Small Entity": "M2551",
+    "Payment of Maintenance Fee, 8th Year, Large Entity": "M1552",
+    "Payment of Maintenance Fee, 8th Year, Small Entity": "M2552",
+    "Payment of Maintenance Fee, 12th Year, Large Entity": "M1553",
+    "Payment of Maintenance Fee, 12th Year, Small Entity": "M2553",
+    "Email Notification": "EML_NTR",
+    "Electronic Review": "ELC_RVW",
+    "Case Docketed to Examiner in GAU": "DOCK",
+    "Information Disclosure Statement considered": "IDSC",
+    "Information Disclosure Statement (IDS) Filed": "WIDS",
+    "PG-Pub Issue Notification": "PG-ISSUE",
+    "Filing Receipt": "FLRCPT.O",
+    "Filing Receipt - Updated": "FLRCPT.U",
+    "Application Is Now Complete": "COMP",
+    "Application Dispatched from OIPE": "OIPE",
+    "Application Is Considered Ready for Issue": "PILS",
+    "Dispatch to FDC": "D1935",
+    "Patent Term Adjustment - Ready for Examination": "PTA.RFE",
+    "Patent Issue Date Used in PTA Calculation": "PTAC",
+}
+
+#: ``source_code`` of a page row whose text is in no table: kept as an ``OTHER`` event.
+UNMAPPED_TEXT = "UNMAPPED_TEXT"
+
+
+def _page_text_key(text: str) -> str:
+    # Pages pad with no-break spaces and wrap long descriptions: compare collapsed (str.split
+    # takes no-break spaces for whitespace), casefolded.
+    return " ".join(text.split()).casefold()
+
+
+_PAGE_TEXTS: Mapping[str, tuple[Mapping[str, str], Callable[[str], CodeInfo]]] = {
+    "epo.register.html": (
+        {_page_text_key(k): v for k, v in EP_REGISTER_EVENT_TEXTS.items()},
+        classify_ep_register_event,
+    ),
+    "uspto.patentcenter.html": (
+        {_page_text_key(k): v for k, v in USPTO_TRANSACTION_TEXTS.items()},
+        lambda code: classify(USPTO_ODP_CODES, code),
+    ),
+}
+
+
+def page_sources() -> frozenset[str]:
+    """The sources whose page text ``classify_page_text`` knows."""
+    return frozenset(_PAGE_TEXTS)
+
+
+def classify_page_text(source: str, text: str) -> tuple[str, CodeInfo]:
+    """(office code, meaning) of a row an office web page shows only as text.
+
+    A text in no table gives ``(UNMAPPED_TEXT, OTHER)``: the row is kept and reported, never
+    dropped. ``KeyError`` for a source that is not a page source.
+    """
+    texts, classify_code = _PAGE_TEXTS[source]
+    code = texts.get(_page_text_key(text))
+    if code is None:
+        return UNMAPPED_TEXT, CodeInfo(OTHER, "page text not in the taxonomy")
+    return code, classify_code(code)
+
+
+#: The field each source writes its code in, as the office names it: a quarantined unknown code
+#: is reported as ``field = value`` so a person can find it in the office's response.
+CODE_FIELDS: Mapping[str, str] = {
+    "uspto.odp.transactions": "eventCode",
+    "epo.register.procedural_steps": "procedural-step-code",
+    "epo.register.events": "event-code",
+    "epo.register.biblio": "bibliographic-data",
+    "epo.ops.legal": "legal/@code",
+    "epo.register.html": "Event history description",
+    "uspto.patentcenter.html": "Transaction history description",
+}
+
+
+def code_field(source: str) -> str:
+    """The name of the field ``source`` carries its codes in (``source_code`` when unlisted)."""
+    return CODE_FIELDS.get(source, "source_code")
 
 
 def all_tables() -> dict[str, Mapping[str, CodeInfo]]:

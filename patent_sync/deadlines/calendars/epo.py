@@ -10,9 +10,17 @@ Decisions:
 * An **uncertain** row is treated as **open**: treating it as closed would move the deadline
   later, the direction that loses rights if the guess is wrong. The roll-forward warns and
   names the later date that applies if the day was in fact closed.
-* A year with no table gets **weekends only** and the warning
-  "EPO closure days for YYYY are not in the shipped calendar; weekends only were applied -
-  check the Official Journal", never a guessed list.
+* A year with no table gets the closing days that recur by law every year
+  (``epo_recurring``: New Year's Day, Easter, 1 May, Ascension, Whit Monday, 3 October,
+  Christmas and the Munich and Berlin statutory holidays) as certain closures, and the days
+  that vary (the year-end bridging days, The Hague's King's Day and Liberation Day) as
+  uncertain ones, with a warning only where a period lands on one. Rows of the shipped file
+  for such a year (a one-off holiday) are added; a certain closure wins over an uncertain one.
+* Years from the first table on that have none (the years ahead) need no general warning: the
+  EPO's own closing days for them are not yet published, and an unannounced one can only make
+  a deadline later. Years **before** the first table keep the warning "EPO closure days for
+  YYYY are not in the shipped calendar; ..." because the EPO's own closing days of that year
+  (published in the Official Journal) were not applied.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from importlib import resources
 from types import MappingProxyType
 
 from patent_sync.deadlines.calendars.base import Closure, OfficeCalendar
+from patent_sync.deadlines.calendars.epo_recurring import recurring_closures
 
 _DATA_FILE = "epo_closures.toml"
 _STATUSES = frozenset({"confirmed", "inferred", "secondary", "uncertain"})
@@ -72,16 +81,35 @@ class EpoCalendar(OfficeCalendar):
     def __init__(self) -> None:
         super().__init__()
         self.years_with_table, self._closures = load_epo_closures()
+        self._first_table_year = min(self.years_with_table, default=0)
+        self._untabled: dict[int, dict[dt.date, Closure]] = {}
 
     def closure(self, day: dt.date) -> Closure | None:
         """The closing day (certain or uncertain) on ``day``, or None."""
-        return self._closures.get(day)
+        if day.year in self.years_with_table:
+            return self._closures.get(day)
+        year = self._untabled.get(day.year)
+        if year is None:
+            year = self._year_without_table(day.year)
+            self._untabled[day.year] = year
+        return year.get(day)
+
+    def _year_without_table(self, year: int) -> dict[dt.date, Closure]:
+        table = dict(recurring_closures(year))
+        for day, row in self._closures.items():
+            if day.year != year:
+                continue
+            existing = table.get(day)
+            if existing is None or (existing.uncertain and not row.uncertain):
+                table[day] = row
+        return table
 
     def year_warning(self, year: int) -> str | None:
-        """Warns for a year with no shipped table."""
-        if year in self.years_with_table:
+        """Warns for a year before the first shipped table (see the module docstring)."""
+        if year in self.years_with_table or year > self._first_table_year:
             return None
         return (
-            f"EPO closure days for {year} are not in the shipped calendar; weekends only were "
-            f"applied - check the Official Journal"
+            f"EPO closure days for {year} are not in the shipped calendar; only the closing "
+            f"days that recur by law every year were applied, not the EPO's own closing days "
+            f"of that year - check the Official Journal"
         )

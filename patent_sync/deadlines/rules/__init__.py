@@ -12,11 +12,31 @@ from types import MappingProxyType
 from typing import Any
 
 from patent_sync.deadlines.model import DeadlineResult, Rule
-from patent_sync.deadlines.rules import ep, pct, us
+from patent_sync.deadlines.rules import (
+    ep,
+    ep_decisions,
+    ep_remedies,
+    ep_search,
+    pct,
+    us,
+    us_appeal,
+    us_filing,
+    us_reissue,
+)
 
 Implementation = Callable[[Rule, Any, dict[str, Any]], DeadlineResult]
 
-_ALL = (*us.RULES, *pct.RULES, *ep.RULES)
+_ALL = (
+    *us.RULES,
+    *us_appeal.RULES,
+    *us_filing.RULES,
+    *us_reissue.RULES,
+    *pct.RULES,
+    *ep.RULES,
+    *ep_search.RULES,
+    *ep_decisions.RULES,
+    *ep_remedies.RULES,
+)
 
 RULES: Mapping[str, Rule] = MappingProxyType({rule.id: rule for rule, _ in _ALL})
 IMPLEMENTATIONS: Mapping[str, Implementation] = MappingProxyType(

@@ -14,7 +14,9 @@ matters but few distinct (date, period) pairs, and this is the hot path of the b
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from patent_sync.deadlines.arithmetic import add_months, describe
@@ -25,6 +27,16 @@ from patent_sync.deadlines.model import DeadlineResult, ReadOnlyDict, Rule
 #: Roll-forward citations per office, as a rule's own provision is followed by the office's.
 US_ROLL = "35 USC 21(b); 37 CFR 1.7"
 EP_ROLL = "EPC Rule 134(1)"
+
+#: The month-end rule (a period ending in a month without the trigger's day number ends on that
+#: month's last day) is the same arithmetic in every system, but a working cites the law its
+#: period comes from: the rule id's system first (``us.``, ``ep.``, ``pct.``), else the office
+#: the rule is computed for (``paris.priority`` at the USPTO is a US filing).
+_MONTH_END_BY_SYSTEM = {"us": "MPEP 710.01(a)", "ep": "EPC Rule 131(4)", "pct": "PCT Rule 80.2"}
+_MONTH_END_BY_OFFICE = {"USPTO": "MPEP 710.01(a)", "EPO": "EPC Rule 131(4)", "IB": "PCT Rule 80.2"}
+_MONTH_END_ANY = "MPEP 710.01(a); EPC Rule 131(4); PCT Rule 80.2"
+# Stands for the month-end citation in a memoised line until the result knows its rule.
+_MONTH_END_MARK = "\x00month-end\x00"
 
 _OPEN_PHRASE = {
     "USPTO": "a USPTO business day",
@@ -47,11 +59,12 @@ _roll_steps: dict[tuple[str, dt.date, str], _RollStep] = {}
 class Notes:
     """Collects explanation lines and calendar warnings, then builds the result."""
 
-    __slots__ = ("lines", "warnings")
+    __slots__ = ("_month_end", "lines", "warnings")
 
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.warnings: list[str] = []
+        self._month_end = False  # a line waits for the month-end citation of its rule
 
     def add(self, line: str) -> None:
         """Append one line of working."""
@@ -71,6 +84,8 @@ class Notes:
         if step is None:
             step = _month_step(start, months, why)
             _remember(_month_steps, key, step)
+        if _MONTH_END_MARK in step[1]:
+            self._month_end = True
         self.lines.append(step[1])
         return step[0]
 
@@ -98,8 +113,15 @@ class Notes:
         citation: str,
         params: Mapping[str, Any],
     ) -> DeadlineResult:
-        """The frozen result, with the warnings appended to the explanation."""
+        """The frozen result, with the warnings appended to the explanation.
+
+        The month-end rule is cited as the rule's own law has it, and ``citation`` is given
+        once per provision (``cite``).
+        """
         lines = self.lines
+        if self._month_end:
+            month_end = month_end_citation(rule, params)
+            lines = [_with_month_end(line, month_end) for line in lines]
         if self.warnings:
             lines.extend(f"WARNING: {warning}" for warning in self.warnings)
         return DeadlineResult(
@@ -108,11 +130,72 @@ class Notes:
             due,
             final,
             rule.extendable,
-            citation,
+            cite(citation),
             tuple(lines),
             tuple(self.warnings),
             json_params(params),
         )
+
+
+def month_end_citation(rule: Rule, params: Mapping[str, Any]) -> str:
+    """The month-end rule of ``rule``'s own law (``MPEP 710.01(a)`` for a US rule)."""
+    system = rule.id.partition(".")[0]
+    found = _MONTH_END_BY_SYSTEM.get(system)
+    if found is None:
+        office = params.get("office", rule.office)
+        found = _MONTH_END_BY_OFFICE.get(office) if isinstance(office, str) else None
+    return found or _MONTH_END_ANY
+
+
+def _with_month_end(line: str, citation: str) -> str:
+    if _MONTH_END_MARK not in line:
+        return line
+    before = line.split(_MONTH_END_MARK, 1)[0]
+    if citation in before:  # the period's own reason already cites it
+        return line.replace(f" ({_MONTH_END_MARK})", "")
+    return line.replace(_MONTH_END_MARK, citation)
+
+
+_PROVISION = re.compile(
+    r"^(?P<law>.*?\b(?:Art\.|Arts\.|Rule|Rules|USC|CFR|MPEP))\s+(?P<items>\S.*)$"
+)
+# Two names of one instrument, as rules happen to write them.
+_SAME_LAW = {"Paris Convention Art.": "Paris Art.", "Rules": "Rule", "Arts.": "Art."}
+
+
+@lru_cache(maxsize=4096)  # a catalogue has few distinct citations; results are many
+def cite(citation: str) -> str:
+    """``citation`` with every provision given once, in first-mention order.
+
+    ``Paris Convention Art. 4C(1), 4C(3); Paris Art. 4C(3); 35 USC 21(b)`` becomes
+    ``Paris Convention Art. 4C(1), 4C(3); 35 USC 21(b)``: a part whose provisions were all
+    cited before (under either name of the same law) is left out.
+    """
+    seen: set[tuple[str, str]] = set()
+    kept: list[str] = []
+    for part in (p.strip() for p in citation.split(";")):
+        if not part:
+            continue
+        provisions = _provisions(part)
+        if provisions and provisions <= seen:
+            continue
+        if part in kept:
+            continue
+        seen |= provisions
+        kept.append(part)
+    return "; ".join(kept)
+
+
+def _provisions(part: str) -> set[tuple[str, str]]:
+    """``EPC Rules 126(2), 131`` → {("EPC Rule", "126(2)"), ("EPC Rule", "131")}."""
+    match = _PROVISION.match(part)
+    if match is None:
+        return set()
+    law = match["law"]
+    for name, same in _SAME_LAW.items():
+        law = law.replace(name, same)
+    items = [item.strip() for item in re.split(r",\s*(?![^()]*\))", match["items"])]
+    return {(law, item) for item in items if item}
 
 
 def json_params(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -161,7 +244,7 @@ def _month_step(start: dt.date, months: int, why: str) -> _MonthStep:
     if end.day != start.day:
         line += (
             f"; that month has no day {start.day}, so the period ends on its last day "
-            f"(MPEP 710.01(a); EPC Rule 131(4); PCT Rule 80.2)"
+            f"({_MONTH_END_MARK})"
         )
     return end, line + "."
 

@@ -39,7 +39,7 @@ NEW_NOTIFICATION_RULES = dt.date(2023, 11, 1)
 _OLD_FICTION_DAYS = 10
 _LATE_RECEIPT_ALLOWANCE = 7
 
-_RECEIVED = RuleParam(
+RECEIVED_PARAM = RuleParam(
     "received_date",
     "date",
     "date the document actually reached the addressee (only matters if late)",
@@ -52,7 +52,7 @@ COMMUNICATION_REPLY = Rule(
     trigger="date the communication bears",
     params=(
         RuleParam("period_months", "int", "period set in the communication", required=True),
-        _RECEIVED,
+        RECEIVED_PARAM,
         RuleParam("extension_months", "int", "extension granted by the EPO under Rule 132(2)", 0),
     ),
     extendable=True,
@@ -77,7 +77,7 @@ R71_3 = Rule(
     citation="EPC Rule 71(3); Rules 126(2), 131, 134(1)",
     trigger="date the Rule 71(3) communication bears",
     params=(
-        _RECEIVED,
+        RECEIVED_PARAM,
         RuleParam("extension_months", "int", "must be 0: the period cannot be extended", 0),
     ),
     extendable=False,
@@ -116,7 +116,7 @@ RENEWAL_FEE = Rule(
 )
 
 
-def _notification(
+def notification(
     rule: Rule, notes: Notes, dated: dt.date, received: dt.date | None
 ) -> tuple[dt.date, int]:
     """The deemed notification date and the late-receipt days to add to the expiry."""
@@ -163,7 +163,7 @@ def _notification(
     return dated, extra
 
 
-def _period_from_notification(
+def period_from_notification(
     notes: Notes, notified: dt.date, months: int, why: str, extra_days: int
 ) -> dt.date:
     end = notes.months(notified, months, why)
@@ -190,7 +190,7 @@ def communication_reply(rule: Rule, trigger: dt.date, params: dict[str, Any]) ->
         )
     notes = Notes()
     notes.add(f"Trigger {describe(trigger)}: date the communication bears.")
-    notified, extra = _notification(rule, notes, trigger, params["received_date"])
+    notified, extra = notification(rule, notes, trigger, params["received_date"])
     if extension:
         notes.add(
             f"Extension of {extension} month(s) granted under Rule 132(2): the extended period "
@@ -201,7 +201,7 @@ def communication_reply(rule: Rule, trigger: dt.date, params: dict[str, Any]) ->
                 "Note: a total above 6 months is granted only in exceptional cases; check the "
                 "EPO's letter granting it."
             )
-    end = _period_from_notification(
+    end = period_from_notification(
         notes, notified, period + extension, "period set by the EPO; Rule 131(4)", extra
     )
     due = notes.roll(calendar_for("EPO"), end, EP_ROLL)
@@ -217,8 +217,8 @@ def r71_3(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResul
     forbid_extension(rule, params["extension_months"], "the Rule 71(3) period of 4 months")
     notes = Notes()
     notes.add(f"Trigger {describe(trigger)}: date the Rule 71(3) communication bears.")
-    notified, extra = _notification(rule, notes, trigger, params["received_date"])
-    end = _period_from_notification(notes, notified, 4, "Rule 71(3)", extra)
+    notified, extra = notification(rule, notes, trigger, params["received_date"])
+    end = period_from_notification(notes, notified, 4, "Rule 71(3)", extra)
     due = notes.roll(calendar_for("EPO"), end, EP_ROLL)
     notes.add(f"Due date {describe(due)}. Not extendable; missed: further processing (Rule 135).")
     return notes.result(rule, trigger, due, None, rule.citation, params)

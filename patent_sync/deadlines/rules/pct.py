@@ -1,11 +1,12 @@
-"""Paris Convention priority and PCT rules: national phase entry, demand for Chapter II."""
+"""Paris Convention priority and PCT rules: national phase entry, demand for Chapter II,
+Article 19 amendments and the projected international publication."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from patent_sync.deadlines.arithmetic import describe
+from patent_sync.deadlines.arithmetic import add_months, describe
 from patent_sync.deadlines.errors import InvalidParameterError
 from patent_sync.deadlines.model import DeadlineResult, Rule, RuleParam
 from patent_sync.deadlines.rules.common import Notes, calendar_for, roll_citation
@@ -67,6 +68,28 @@ DEMAND = Rule(
     extendable=False,
     office="(office parameter)",
     period="later of 3 months from transmittal and 22 months from priority",
+)
+
+ART19_AMENDMENT = Rule(
+    id="pct.art19_amendment",
+    title="Amendment of the claims under PCT Article 19 (filed with the International Bureau)",
+    citation="PCT Art. 19(1); PCT Rules 46.1, 46.2; PCT Rule 80.5",
+    trigger="date the international search report was transmitted",
+    params=(RuleParam("priority_date", "date", "priority date of the application", required=True),),
+    extendable=False,
+    office="IB",
+    period="later of 2 months from ISR transmittal and 16 months from priority",
+)
+
+PUBLICATION = Rule(
+    id="pct.publication",
+    title="International publication (projected date; informational, not a time limit)",
+    citation="PCT Art. 21(2)(a); PCT Rules 48.2, 90bis.1(c)",
+    trigger="priority date (the international filing date if no priority is claimed)",
+    params=(),
+    extendable=False,
+    office="IB",
+    period="promptly after 18 months from priority (projected; not rolled)",
 )
 
 _ENTRY_MONTHS = {"USPTO": 30, "EPO": 31}
@@ -139,8 +162,54 @@ def demand(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResu
     return notes.result(rule, trigger, due, None, rule.citation, params)
 
 
+def art19_amendment(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
+    """The later of 2 months from ISR transmittal and 16 months from priority (Rule 46.1)."""
+    priority: dt.date = params["priority_date"]
+    if priority > trigger:
+        raise InvalidParameterError(
+            f"{rule.id}: priority_date {priority.isoformat()} is after the transmittal date "
+            f"{trigger.isoformat()}; the priority date always comes first"
+        )
+    notes = Notes()
+    notes.add(
+        f"Trigger {describe(trigger)}: transmittal of the international search report to the "
+        f"applicant and the International Bureau; priority date {priority.isoformat()}."
+    )
+    from_transmittal = notes.months(trigger, 2, "PCT Rule 46.1")
+    from_priority = notes.months(priority, 16, "PCT Rule 46.1")
+    later = max(from_transmittal, from_priority)
+    which = "2 months from transmittal" if later == from_transmittal else "16 months from priority"
+    notes.add(f"The later of the two applies (Rule 46.1): {describe(later)} ({which}).")
+    due = notes.roll(calendar_for("IB"), later, "PCT Rule 80.5")
+    notes.add(
+        f"Due date {describe(due)}: amendments of the claims (once, with a letter and an "
+        f"optional statement) filed directly with the International Bureau (Rule 46.2). Not "
+        f"extendable; amendments reaching the IB later still count if they arrive before the "
+        f"technical preparations for international publication are completed (Rule 46.1)."
+    )
+    return notes.result(rule, trigger, due, None, rule.citation, params)
+
+
+def publication(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
+    """18 months from the priority date, not rolled: a projection, not a time limit."""
+    notes = Notes()
+    notes.add(f"Trigger {describe(trigger)}: priority date.")
+    projected = add_months(trigger, 18)
+    notes.add(f"+18 months from {trigger.isoformat()} (PCT Art. 21(2)(a)) → {describe(projected)}.")
+    notes.add(
+        f"Projected publication date {describe(projected)}. Informational: this is not a time "
+        f"limit for the applicant, so it is not moved over weekends or closure days; the IB "
+        f"publishes promptly after this date, on a Thursday (PCT Gazette). To stop publication "
+        f"a withdrawal must reach the IB before the technical preparations are completed (Rule "
+        f"90bis.1(c)); early publication can be requested (Art. 21(2)(b))."
+    )
+    return notes.result(rule, trigger, projected, None, rule.citation, params)
+
+
 RULES = (
     (PARIS_PRIORITY, paris_priority),
     (NATIONAL_PHASE, national_phase),
     (DEMAND, demand),
+    (ART19_AMENDMENT, art19_amendment),
+    (PUBLICATION, publication),
 )
