@@ -23,7 +23,8 @@ STRONG_AUDIT_KEY = bytes.fromhex("fe2d3f72185d8225171ed577ad9f2b168521eb8d2d89e5
 OTHER_STRONG_AUDIT_KEY = bytes.fromhex(
     "21954029f507e5b84b548f2be8df0588fc73f0444b5feabc3948e5f708ae531c"
 )
-SAMPLES = REPO_ROOT.parent / "shared" / "samples"
+# ../shared/samples beside the project; PATENT_SYNC_SAMPLES_DIR points elsewhere.
+SAMPLES = Path(os.environ.get("PATENT_SYNC_SAMPLES_DIR") or REPO_ROOT.parent / "shared" / "samples")
 
 
 @pytest.fixture(autouse=True)
@@ -36,8 +37,25 @@ def _audit_checkpoints_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def samples_dir() -> Path:
     """The real published documents in ../shared/samples (skip when the folder is absent)."""
     if not SAMPLES.is_dir():
-        pytest.skip(f"real samples folder not found at {SAMPLES}")
+        pytest.skip(f"{SAMPLES_ABSENT} at {SAMPLES}")
     return SAMPLES
+
+
+SAMPLES_ABSENT = "real samples folder not found"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say once, where it is seen, how many tests the absent ../shared/samples skipped."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    count = sum(1 for report in skipped if SAMPLES_ABSENT in str(report.longrepr))
+    if count:
+        terminalreporter.write_sep(
+            "=",
+            f"{count} test{'s' if count != 1 else ''} skipped: the real samples are absent "
+            f"({SAMPLES}); put ../shared beside the project to run them",
+            yellow=True,
+            bold=True,
+        )
 
 
 def pg_dsn() -> str:

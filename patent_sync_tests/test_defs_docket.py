@@ -58,6 +58,8 @@ EXPECTED: list[tuple[str, str, str, str, str, str | None, str, str]] = [
      "open", "no closing event on file"),
     ("US-17366480", "us.maintenance_fee", "11.5", "2022-08-16", "2034-02-16", "2034-08-16",
      "open", "no closing event on file"),
+    ("US-17366480", "us.reissue_broadening", "", "2022-08-16", "2024-08-16", None, "closed",
+     "lapsed: no broadening reissue on file by 2024-08-16 (35 USC 251(d), a statutory bar)"),
     ("US-17512338", "us.issue_fee", "", "2023-01-20", "2023-04-20", None, "closed",
      "issue fee paid 2023-03-29"),
     ("US-17512338", "us.maintenance_fee", "3.5", "2023-05-16", "2026-11-16", "2027-05-17",
@@ -66,6 +68,8 @@ EXPECTED: list[tuple[str, str, str, str, str, str | None, str, str]] = [
      "open", "no closing event on file"),
     ("US-17512338", "us.maintenance_fee", "11.5", "2023-05-16", "2034-11-16", "2035-05-16",
      "open", "no closing event on file"),
+    ("US-17512338", "us.reissue_broadening", "", "2023-05-16", "2025-05-16", None, "closed",
+     "lapsed: no broadening reissue on file by 2025-05-16 (35 USC 251(d), a statutory bar)"),
     ("US-18209775", "us.oa_reply", "", "2025-07-08", "2025-10-08", "2026-01-08", "closed",
      "closed: Abandonment for Failure to Respond to Office Action 2026-01-09 (ABN2)"),
     ("US-18441052", "us.oa_reply", "", "2025-05-02", "2025-08-04", "2025-11-03", "closed",
@@ -75,6 +79,9 @@ EXPECTED: list[tuple[str, str, str, str, str, str | None, str, str]] = [
     ("US-18622913", "us.oa_reply", "", "2025-11-25", "2026-02-25", "2026-05-26", "closed",
      "reply filed 2026-02-24 (A... Response after Non-Final Action)"),
     ("US-18622913", "us.oa_reply", "", "2026-10-06", "2027-01-06", "2027-04-06", "open",
+     "no closing event on file"),
+    # The final rejection also opens the notice of appeal (37 CFR 41.31(a)(1)): same period.
+    ("US-18622913", "us.notice_of_appeal", "", "2026-10-06", "2027-01-06", "2027-04-06", "open",
      "no closing event on file"),
     ("US-19104217", "us.oa_reply", "", "2026-09-15", "2026-12-15", "2027-03-15", "open",
      "no closing event on file"),
@@ -114,6 +121,12 @@ def _materialize(
         run_config=run_config,
         raise_on_error=False,
     )
+
+
+def _md_counts(table: str) -> dict[str, int]:
+    """``| status | entries |`` Markdown rows back into counts."""
+    rows = [line.strip("|").split("|") for line in table.splitlines()[2:]]
+    return {key.strip(): int(value) for key, value in rows}
 
 
 def _metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, Any]:
@@ -192,14 +205,14 @@ def test_docket_entries_for_the_sample_matters_and_a_second_run_changes_nothing(
 
     docket_meta = _metadata(first, "docket_entries")
     assert docket_meta["as_of"] == "2026-11-21"
-    assert docket_meta["open_entries"] == 8
+    assert docket_meta["open_entries"] == 9
     assert docket_meta["matters_with_open_entries"] == 5
-    assert docket_meta["entries_by_status"] == {"closed": 7, "open": 8}
-    assert docket_meta["changes_by_action"] == {"created": len(EXPECTED)}
+    assert _md_counts(docket_meta["entries_by_status"]) == {"closed": 9, "open": 9}
+    assert _md_counts(docket_meta["changes_by_action"]) == {"created": len(EXPECTED)}
     table = docket_meta["next_10_due"].splitlines()
     assert table[2].startswith("| 2026-12-15 | 2027-03-15 | US-19104217 | us.oa_reply |")
     assert table[3].startswith("| 2027-01-04 | - | US-18441052 | us.issue_fee |")
-    assert len(table) == 2 + 7  # the overdue 4th-year fee is not "next": it is in the check
+    assert len(table) == 2 + 8  # the overdue 4th-year fee is not "next": it is in the check
 
     second = _materialize(store_url, events_dir)
     assert second.success
@@ -237,7 +250,8 @@ def test_overdue_entries_are_named_and_past_final_dates_counted(
     meta = _check_metadata(much_later)
     # The 4th-year fee, both open replies and the issue fee are past due; the issue fee (not
     # extendable) and the reply whose 6-month limit ended 2027-03-15 are past their final dates.
-    assert (meta["overdue"], meta["past_final_date"]) == (4, 2)
+    # ... and the notice of appeal beside the final rejection's reply entry is past due too.
+    assert (meta["overdue"], meta["past_final_date"]) == (5, 2)
     assert meta["entries"].count("PAST FINAL DATE") == 2
 
 
@@ -253,12 +267,11 @@ def test_calendar_caveats_are_grouped_by_message(sqlite_url: str, events_dir: Pa
         )
     check = _check(_materialize(sqlite_url, events_dir), CALENDAR_WARNINGS)
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
-    distinct = _check_metadata(check)["distinct"]
-    christmas_eve = next(d for d in distinct if "Christmas Eve" in d["warning"])
-    assert christmas_eve["about"] == [
-        "US-19200002 us.oa_reply 2026-09-24",
-        "US-19200003 us.oa_reply 2026-09-24",
-    ]
+    distinct = _check_metadata(check)["distinct"].splitlines()  # a Markdown table
+    christmas_eve = next(row for row in distinct if "Christmas Eve" in row)
+    assert christmas_eve.endswith(
+        "| 2 | US-19200002 us.oa_reply 2026-09-24<br>US-19200003 us.oa_reply 2026-09-24 |"
+    )
 
 
 def test_unhandled_events_and_unknown_codes_are_listed(sqlite_url: str, events_dir: Path) -> None:
@@ -303,7 +316,7 @@ def test_a_new_event_closes_its_entry_with_an_audited_reason(
     result = _materialize(sqlite_url, events_dir)
     assert result.success
     assert _metadata(result, "prosecution_events")["new_events"] == 1
-    assert _metadata(result, "docket_entries")["changes_by_action"] == {"closed": 1}
+    assert _md_counts(_metadata(result, "docket_entries")["changes_by_action"]) == {"closed": 1}
     with open_store(sqlite_url) as store:
         [closed] = [e for e in read_entries(store) if e.action == "docket.entry_closed"]
     assert closed.subject == "docket:US-19104217|us.oa_reply|2026-09-15|"

@@ -18,9 +18,10 @@ import dagster as dg
 import pytest
 
 from patent_sync.definitions import defs as build_defs
-from patent_sync.defs.feeds import weekly_partitions
+from patent_sync.defs.feeds import first_offered_week, weekly_partitions
 from patent_sync.feeds import FEEDS
 from patent_sync.feeds.uspto import US_APPLICATIONS, US_GRANTS
+from patent_sync.settings import Settings
 
 NEW_YORK = ZoneInfo("America/New_York")
 US_GRANTS_WEEKLY = weekly_partitions(US_GRANTS)
@@ -40,7 +41,8 @@ def test_every_feed_asset_is_defined_with_its_weekly_partitions(defs: dg.Definit
         for layer in FEED_ASSETS:
             key = dg.AssetKey(f"{feed.name}_{layer}")
             assert key.to_user_string() in keys
-            assert graph.get(key).partitions_def == weekly_partitions(feed)
+            offered = first_offered_week(feed, Settings.from_env())
+            assert graph.get(key).partitions_def == weekly_partitions(feed, offered)
             assert graph.get(key).group_name == feed.name
 
 
@@ -115,11 +117,15 @@ def test_schedule_tick_requests_that_days_file(
     feed = next(f for f in FEEDS if schedule_name.startswith(f"{f.name}_weekly"))
     assert schedule.cron_schedule == cron
     assert schedule.execution_timezone == feed.timezone
-    with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(
+    # The context is closed with its block: left open, it keeps Dagster's current state storage
+    # pointing at this instance after the instance is gone, and later materializations fail.
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_schedule_context(
             instance=instance,
             scheduled_execution_time=tick.replace(tzinfo=ZoneInfo(feed.timezone)),
-        )
+        ) as context,
+    ):
         (request,) = schedule.evaluate_tick(context).run_requests or []
     assert request.partition_key == expected_key
 

@@ -26,6 +26,9 @@ FIELDS = [
     "status_reason",
     "explanation",
     "params",
+    "overdue",
+    "days_overdue",
+    "past_final_date",
 ]
 
 
@@ -39,7 +42,8 @@ def test_docket_prints_json_lines(samples_dir: Path, capsys) -> None:
     code, out, err = run(["docket", str(samples_dir / ODP), "--as-of", "2025-09-01"], capsys)
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
-    assert [list(line) for line in lines] == [FIELDS] * 4
+    # issue fee, three maintenance fees, missing parts (INCD, closed), reissue window (lapsed)
+    assert [list(line) for line in lines] == [FIELDS] * 6
     fee = next(line for line in lines if line["params"].get("stage") == "3.5")
     assert fee["matter"] == "US-17248024"
     assert (fee["trigger_date"], fee["due_date"], fee["final_date"]) == (
@@ -48,7 +52,7 @@ def test_docket_prints_json_lines(samples_dir: Path, capsys) -> None:
         "2027-05-10",
     )
     assert fee["status"] == "open" and fee["extendable"] is False
-    assert "61 events from 1 file(s); 4 entries (3 open)" in err
+    assert "61 events from 1 file(s); 6 entries (3 open)" in err
 
 
 def test_docket_mixes_register_and_legal_files(samples_dir: Path, capsys) -> None:
@@ -83,7 +87,7 @@ def test_a_bad_file_is_one_line_and_non_zero(tmp_path: Path, capsys, content, me
 
 def test_missing_file(tmp_path: Path, capsys) -> None:
     code, _, err = run(["docket", str(tmp_path / "nope.json")], capsys)
-    assert code == 1 and err.strip().endswith("no such file")
+    assert code == 2 and err.strip().endswith("no such file")  # as in every command
 
 
 def test_export_ics_from_files(samples_dir: Path, tmp_path: Path, capsys) -> None:
@@ -105,7 +109,7 @@ def test_sync_then_export_from_the_store(
     url = f"sqlite:///{tmp_path / 'docket.sqlite'}"
     argv = ["docket", str(samples_dir / ODP), "--as-of", "2025-09-01", "--sync", "--store", url]
     code, _, err = run(argv, capsys)
-    assert code == 0 and "61 new event(s), 4 docket change(s)" in err
+    assert code == 0 and "61 new event(s), 6 docket change(s)" in err
     code, _, err = run(argv, capsys)
     assert code == 0 and "0 new event(s), 0 docket change(s)" in err
 

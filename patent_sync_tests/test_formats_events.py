@@ -70,12 +70,13 @@ def run_inspect(path: Path, fmt: EventFormat) -> tuple[int, list[dict[str, Any]]
 
 
 def test_names_are_the_parsers_format_constants() -> None:
-    from patent_sync.events import ep_register, inpadoc_legal, uspto_odp
+    from patent_sync.events import ep_register, inpadoc_legal, page_capture, uspto_odp
 
     assert [f.name for f in EVENT_FORMATS] == [
         uspto_odp.FORMAT,
         ep_register.FORMAT,
         inpadoc_legal.FORMAT,
+        page_capture.FORMAT,
     ]
     assert all(f in registry.FORMATS for f in EVENT_FORMATS)
     assert all(registry.is_event_format(f) for f in EVENT_FORMATS)
@@ -163,9 +164,11 @@ def test_inspect_odp_transactions_numbers_repeated_rows(samples_dir: Path, tmp_p
     assert first["source"] == "uspto.odp.transactions"
     mailed = next(line for line in lines if line["source_code"] == "MCTNF")
     assert (mailed["event"], mailed["event_date"]) == ("office_action_non_final", "2018-03-14")
-    assert summary == (
-        f"{path}: uspto-odp-transactions, {len(lines)} events: {len(lines)} valid, 0 quarantined\n"
+    assert summary.startswith(
+        f"{path}: uspto-odp-transactions, {len(lines)} events: {len(lines)} valid, 0 quarantined; "
+        "a prosecution-event file"
     )
+    assert summary.count("\n") == 1
 
 
 def test_inspect_keeps_file_order(samples_dir: Path) -> None:
@@ -203,7 +206,7 @@ def test_unknown_codes_undated_items_and_warnings_are_quarantined_not_dropped(
     assert lines[1]["source_code"] == "XYZ9" and lines[1]["event_date"] == "2021-04-01"
     assert "not in the taxonomy" in lines[1]["detail"]
     assert "18D" in lines[2]["detail"] and "undated" in lines[2]["detail"]
-    assert summary.endswith("epo-inpadoc-legal, 3 events: 1 valid, 2 quarantined\n")
+    assert "epo-inpadoc-legal, 3 events: 1 valid, 2 quarantined; " in summary
 
 
 def test_register_file_without_biblio_warns_as_a_quarantined_line(samples_dir: Path) -> None:

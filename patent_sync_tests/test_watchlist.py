@@ -138,7 +138,7 @@ def test_watch_commands_end_to_end(
     code, out, _ = _cli(capsys, "watch", "add", "EP-19123456")
     assert code == 0 and "already watched" in out
     code, _, err = _cli(capsys, "watch", "add", "19123456")
-    assert code == 1 and "not an application number" in err and "Traceback" not in err
+    assert code == 2 and "not an application number" in err and "Traceback" not in err
 
     sheet = tmp_path / "matters.csv"
     sheet.write_text('matter,reference,title\n"17/248,024",ACME-2,Gadget\nnonsense,,\n')
@@ -160,5 +160,7 @@ def test_watch_commands_end_to_end(
     assert _cli(capsys, "watch", "remove", "17/248,024")[0] == 0
     code, _, err = _cli(capsys, "watch", "remove", "US-17248024")
     assert code == 1 and "not on the watchlist" in err
+    code, _, err = _cli(capsys, "watch", "import", str(tmp_path / "absent.csv"))
+    assert code == 2 and "cannot read" in err
     code, _, err = _cli(capsys, "audit", "verify")
     assert code == 0, err

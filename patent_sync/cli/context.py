@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from patent_sync.cli.errors import CliError
+from patent_sync.cli.errors import EXIT_UNAVAILABLE, CliError
 from patent_sync.settings import ENV_AUDIT_KEY, Settings
 
 if TYPE_CHECKING:
     from patent_sync.store.base import DocketStore
 
-EXIT_UNAVAILABLE = 2  # the store or the key could not be found or read
+__all__ = ["EXIT_UNAVAILABLE", "add_store_option", "open_existing_store", "resolve_audit_key"]
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:

@@ -7,11 +7,17 @@ when a Register biblio is among the files.
 
 stdout: one JSON object per docket entry (JSON Lines) with ``matter, rule, trigger_event,
 trigger_date, due_date, final_date, extendable, citation, status, status_reason, explanation,
-params``. stderr: a summary, then every event that should have produced or closed an entry but
-could not (``unhandled:``), codes outside the taxonomy (``unknown code:``) and warnings.
+params, overdue, days_overdue, past_final_date``. An open entry whose due date is before the
+``--as-of`` day (default today) has ``overdue: true``, the number of days since its due date,
+and whether its final date has passed too. stderr: a summary, then every event that should have
+produced or closed an entry but could not (``unhandled:``), codes outside the taxonomy
+(``unknown code:``) and warnings.
 
 With ``--sync`` the events and entries are also written to the docket store (``--store``), each
 change audited; running it again with the same files changes nothing.
+
+Exit status: 0 done; 2 when a file is missing or is not a readable event history, or the store
+or the audit key cannot be used.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from patent_sync.cli.errors import CliError
+from patent_sync.cli.errors import EXIT_UNAVAILABLE, CliError
 from patent_sync.docket.engine import DocketResult
+from patent_sync.docket.overdue import overdue
 from patent_sync.docket.service import DocketBuild, docket_for_batch
 from patent_sync.events import EventBatch, EventParseError, load_event_files
 from patent_sync.events.common import one_line
@@ -43,6 +50,9 @@ ENTRY_FIELDS = (
     "status_reason",
     "explanation",
     "params",
+    "overdue",
+    "days_overdue",
+    "past_final_date",
 )
 
 
@@ -58,7 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--as-of",
         type=iso_date,
         default=None,
-        help="reference date for the renewal-fee horizon (default: today)",
+        help="the day the docket is read on: the renewal-fee horizon, and which open entries "
+        "are overdue (default: today)",
     )
     parser.add_argument(
         "--open", action="store_true", help="print only open entries (default: all, with status)"
@@ -80,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     for entry in result.entries:
         if args.open and entry.status != "open":
             continue
-        out.write(json.dumps(entry_line(entry), ensure_ascii=False) + "\n")
+        out.write(json.dumps(entry_line(entry, as_of), ensure_ascii=False) + "\n")
     report(batch, result, len(args.files))
     if args.sync:
         sync_to_store(args.store, build)
@@ -90,18 +101,18 @@ def run(args: argparse.Namespace) -> int:
 def load_batch(files: list[Path]) -> EventBatch:
     """Load event files, turning every failure into a one-line ``CliError``.
 
-    A file that is there but not a readable event history exits with status 2, as
-    ``inspect`` does for a file it cannot read.
+    A file that is missing, or there but not a readable event history, exits with status 2,
+    as ``inspect`` does for a file it cannot read.
     """
     for path in files:
         if not path.exists():
-            raise CliError(f"{path}: no such file")
+            raise CliError(f"{path}: no such file", exit_code=EXIT_UNAVAILABLE)
         if not path.is_file():
-            raise CliError(f"{path}: not a regular file")
+            raise CliError(f"{path}: not a regular file", exit_code=EXIT_UNAVAILABLE)
     try:
         return load_event_files(files)
     except EventParseError as exc:
-        raise CliError(one_line(str(exc)), exit_code=2) from None
+        raise CliError(one_line(str(exc)), exit_code=EXIT_UNAVAILABLE) from None
 
 
 def build_docket(files: list[Path], as_of: dt.date) -> DocketBuild:
@@ -118,14 +129,18 @@ def build_docket(files: list[Path], as_of: dt.date) -> DocketBuild:
         raise CliError(
             f"cannot compute the docket of these files: {type(exc).__name__}: "
             f"{one_line(str(exc))[:300]}",
-            exit_code=2,
+            exit_code=EXIT_UNAVAILABLE,
         ) from None
 
 
-def entry_line(entry: DocketEntry) -> dict[str, Any]:
-    """The JSON Lines object for one entry, fields in the documented order."""
+def entry_line(entry: DocketEntry, as_of: dt.date) -> dict[str, Any]:
+    """The JSON Lines object for one entry read on ``as_of``, fields in the documented order."""
     data = entry.to_json_dict()
     data["params"] = dict(entry.params)
+    late = overdue(entry, as_of)
+    data["overdue"] = late is not None
+    data["days_overdue"] = late.days if late is not None else None
+    data["past_final_date"] = late.past_final_date if late is not None else False
     return {name: data[name] for name in ENTRY_FIELDS}
 
 
@@ -155,6 +170,7 @@ def sync_to_store(url: str | None, build: DocketBuild) -> None:
     """Record events and sync every matter's entries, auditing each change."""
     from patent_sync.audit import AuditKeyError, AuditLog
     from patent_sync.audit.keys import resolve_audit_key
+    from patent_sync.docket.document_facts import with_document_facts
     from patent_sync.docket.service import record_batch, sync_build
     from patent_sync.settings import Settings
     from patent_sync.store import StoreError, open_store
@@ -163,18 +179,29 @@ def sync_to_store(url: str | None, build: DocketBuild) -> None:
     try:
         store = open_store(url or settings.store_url)
     except (StoreError, ValueError) as exc:
-        raise CliError(f"cannot open the docket store: {exc}") from None
+        raise CliError(f"cannot open the docket store: {exc}", EXIT_UNAVAILABLE) from None
     try:
         key = resolve_audit_key(settings.audit_key_path, create=True)
     except (AuditKeyError, OSError) as exc:
-        raise CliError(f"audit key: {exc}") from None
+        raise CliError(f"audit key: {exc}", EXIT_UNAVAILABLE) from None
     with store:
         store.migrate()
         audit = AuditLog(store, key)
+        # As the docket_entries asset does: the facts of the matters' loaded publications (a
+        # WO matter's priority date) count, so both paths store the same entries.
+        batch = with_document_facts(store, build.batch)
+        if batch is not build.batch:
+            build = docket_for_batch(batch, build.files, build.as_of)
         recording = record_batch(store, audit, build.batch.events)
         changes = sync_build(store, audit, build).changes
     print(
-        f"store {store.url_for_display}: {recording.new} new event(s), {changes} docket change(s)",
+        f"store {store.url_for_display}: {recording.new} new event(s), {changes} docket change(s)"
+        + (
+            f", {recording.quarantined} event(s) with an unknown code in the quarantine "
+            "(patent-sync quarantine list)"
+            if recording.quarantined
+            else ""
+        ),
         file=sys.stderr,
     )
 

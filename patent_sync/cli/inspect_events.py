@@ -39,6 +39,15 @@ from patent_sync.parsing.weekly_file import open_first_member
 VALID, QUARANTINED = "valid", "quarantined"
 
 
+def event_file_note(path: Path, fmt: EventFormat) -> str:
+    """What the file is and what reads it: ``inspect`` checks it, the docket uses it."""
+    return (
+        f"a prosecution-event file ({fmt.description}); its deadlines: patent-sync docket {path} "
+        "(add --sync to record them), and the prosecution_events asset reads such files from "
+        "PATENT_SYNC_EVENTS_DIR"
+    )
+
+
 def inspect_event_file(path: Path, fmt: EventFormat, out: TextIO, err: TextIO) -> int:
     """Print every event of ``path`` (read as ``fmt``) as JSON Lines on ``out`` and a summary on
     ``err``; 0 when all are valid, 1 when any line is quarantined."""
@@ -48,9 +57,10 @@ def inspect_event_file(path: Path, fmt: EventFormat, out: TextIO, err: TextIO) -
         counts[line["status"]] += 1
         out.write(json.dumps({"position": position, **line}, ensure_ascii=False) + "\n")
     total = counts[VALID] + counts[QUARANTINED]
+    # One line, as for every other file inspect reads: what it found, then what the file is for.
     err.write(
         f"{path}: {fmt.name}, {total} events: {counts[VALID]} valid, "
-        f"{counts[QUARANTINED]} quarantined\n"
+        f"{counts[QUARANTINED]} quarantined; {event_file_note(path, fmt)}\n"
     )
     return 1 if counts[QUARANTINED] else 0
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from patent_sync.cli.errors import CliError
+from patent_sync.cli.help_text import plain_help
 
 # Sub-command modules, in the order `--help` lists them.
 _COMMAND_MODULES = (
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(subparsers)
+    plain_help(parser)  # module docstrings are reST; a terminal shows plain text
     return parser
 
 

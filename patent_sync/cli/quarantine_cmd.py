@@ -4,7 +4,9 @@ A released record is validated again (the pipeline's own checks; the delivery-da
 duplicate-in-delivery checks do not apply to a single reviewed record) and loaded into the
 docket under a new load (feed ``quarantine-release``). A rejected record stays in the store.
 Every decision is final, needs --reviewer and --reason, and is written to the audit log in the
-same transaction as the change it describes.
+same transaction as the change it describes. ``list`` also shows the prosecution events the
+docket set aside (an unknown code, from any source) as ``event:<id>`` lines naming the field and
+value; they belong to no load.
 
 The store is ``--store URL``, else ``PATENT_SYNC_STORE_URL``, else ``var/docket.sqlite``; the
 audit key is ``PATENT_SYNC_AUDIT_KEY``, else ``var/audit.key``. Exit codes: 0 done, 1 refused
@@ -33,6 +35,9 @@ from patent_sync.cli.errors import CliError
 
 if TYPE_CHECKING:
     from patent_sync.audit import AuditLog
+    from patent_sync.docket.event_quarantine import QuarantinedEvent
+    from patent_sync.model import QuarantineRecord
+    from patent_sync.ocr.crop_files import CropFile
     from patent_sync.quarantine import QuarantineItem
     from patent_sync.store.base import DocketStore
     from patent_sync.store.types import StoredQuarantine
@@ -111,7 +116,8 @@ def run_list(args: argparse.Namespace) -> int:
             items = list_items(store, status=status, category=args.category, load_id=args.load)
         except QuarantineReviewError as exc:
             raise CliError(str(exc), exit_code=EXIT_REFUSED) from None
-    if items and not args.json:
+        events = _quarantined_events(store, status, args.category, args.load)
+    if (items or events) and not args.json:
         print(_LIST_HEADER)
     for item in items:
         if args.json:
@@ -131,8 +137,40 @@ def run_list(args: argparse.Namespace) -> int:
                     )
                 )
             )
-    print(f"{len(items)} quarantined record(s) with status {args.status}", file=sys.stderr)
+    for event in events:
+        if args.json:
+            print(json.dumps(event_summary(event), sort_keys=True, ensure_ascii=False))
+        else:
+            print(
+                "\t".join(
+                    (
+                        f"event:{event.id}",
+                        "-",
+                        event.status,
+                        event.category,
+                        _one_line(event.application_key),
+                        _one_line(f"{event.field}={event.value}"),
+                        _one_line(event.detail),
+                    )
+                )
+            )
+    print(
+        f"{len(items)} quarantined record(s) and {len(events)} quarantined event(s) "
+        f"with status {args.status}",
+        file=sys.stderr,
+    )
     return 0
+
+
+def _quarantined_events(
+    store: DocketStore, status: str | None, category: str | None, load: int | None
+) -> list[QuarantinedEvent]:
+    """Events set aside by the docket (unknown codes); they belong to no load."""
+    from patent_sync.docket.event_quarantine import list_quarantined_events
+
+    if load is not None or not store.table_exists("event_quarantine"):
+        return []
+    return list_quarantined_events(store, status=status, category=category)
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -160,6 +198,12 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def event_summary(event: QuarantinedEvent) -> dict[str, Any]:
+    from patent_sync.docket.event_quarantine import summary
+
+    return summary(event)
+
+
 def _summary(item: StoredQuarantine | QuarantineItem) -> dict[str, Any]:
     record = item.record
     return {
@@ -185,6 +229,7 @@ def _full(item: QuarantineItem, origin: str) -> dict[str, Any]:
         "released_load_id": item.released_load_id,
         "payload": item.record.payload,
         "raw_excerpt": item.record.raw_excerpt,
+        "crops": [str(crop.path) for crop in _crops(item.record)],
         "reviews": [
             {
                 "action": r.action,
@@ -241,7 +286,29 @@ def _print_item(item: QuarantineItem, origin: str) -> None:
         text = json.dumps(record.payload, indent=2, sort_keys=True, ensure_ascii=False)
         print(_indent(_safe(text)))
     print("raw excerpt:")
-    print(_indent(_safe(record.raw_excerpt)) if record.raw_excerpt else "  (none)")
+    if record.raw_excerpt:
+        from patent_sync.quarantine.excerpt import readable_excerpt
+
+        print(_indent(readable_excerpt(record.raw_excerpt)))
+    else:
+        print("  (none)")
+    crops = _crops(record)
+    if crops:
+        print("crops of the doubtful regions (a scan read by OCR):")
+        for crop in crops:
+            read = "-" if crop.confidence is None else f"confidence {crop.confidence:.2f}"
+            what = crop.field or "whole page"
+            where = f" [{crop.inid}]" if crop.inid else ""
+            print(f"  {what}{where} ({read}): {crop.path}")
+
+
+def _crops(record: QuarantineRecord) -> list[CropFile]:
+    """The saved crops of a quarantined scan, under the home directory of the pipeline that
+    quarantined it (``PATENT_SYNC_HOME``, as the Dagster storage resource uses)."""
+    from patent_sync.ocr.crop_files import crops_of
+    from patent_sync.settings import Settings
+
+    return crops_of(record, Settings.from_env().home)
 
 
 # -- deciding -----------------------------------------------------------------------------

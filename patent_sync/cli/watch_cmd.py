@@ -15,14 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from patent_sync.cli.context import EXIT_UNAVAILABLE, add_store_option, open_existing_store
-from patent_sync.cli.errors import CliError
+from patent_sync.cli.context import add_store_option, open_existing_store
+from patent_sync.cli.errors import EXIT_PROBLEM, EXIT_UNAVAILABLE, CliError
 
 if TYPE_CHECKING:
     from patent_sync.audit import AuditLog
     from patent_sync.store.base import DocketStore
-
-EXIT_BAD_INPUT = 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,7 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Watch every matter listed in a CSV file with a 'matter' column and optional "
             "'reference' and 'title' columns. Matters already watched get the file's reference "
             "and title; rows that cannot be read are listed with their line numbers and "
-            "nothing of the file is imported (exit 1), so a sheet is never half applied."
+            "nothing of the file is imported (exit 1), so a sheet is never half applied. A file "
+            "that cannot be read at all exits 2."
         ),
     )
     imported.add_argument("file", type=Path)
@@ -77,7 +76,7 @@ def run_add(args: argparse.Namespace) -> int:
     try:
         matter = watched(args.matter, args.reference, args.title)
     except WatchlistError as exc:
-        raise CliError(str(exc), exit_code=EXIT_BAD_INPUT) from None
+        raise CliError(str(exc), exit_code=EXIT_UNAVAILABLE) from None
     with _open_for_change(args.store) as (store, audit):
         added = add_matter(store, audit, matter)
     print(f"{matter.matter}: {'now watched' if added else 'already watched (unchanged)'}")
@@ -90,11 +89,11 @@ def run_remove(args: argparse.Namespace) -> int:
     try:
         key = matter_key(args.matter)
     except WatchlistError as exc:
-        raise CliError(str(exc), exit_code=EXIT_BAD_INPUT) from None
+        raise CliError(str(exc), exit_code=EXIT_UNAVAILABLE) from None
     with _open_for_change(args.store, create=False) as (store, audit):
         removed = remove_matter(store, audit, key)
     if not removed:
-        raise CliError(f"{key} is not on the watchlist", exit_code=EXIT_BAD_INPUT)
+        raise CliError(f"{key} is not on the watchlist", exit_code=EXIT_PROBLEM)
     print(f"{key}: no longer watched (its events and docket entries stay in the store)")
     return 0
 
@@ -133,13 +132,13 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         sheet = read_watchlist_csv(args.file)
     except WatchlistError as exc:
-        raise CliError(str(exc), exit_code=EXIT_BAD_INPUT) from None
+        raise CliError(str(exc), exit_code=EXIT_UNAVAILABLE) from None
     if sheet.problems:
         for problem in sheet.problems:
             print(f"{args.file}:{problem.line}: {problem.message}", file=sys.stderr)
         raise CliError(
             f"{len(sheet.problems)} row(s) of {args.file} cannot be read; nothing was imported",
-            exit_code=EXIT_BAD_INPUT,
+            exit_code=EXIT_PROBLEM,
         )
     added = updated = 0
     with _open_for_change(args.store) as (store, audit):

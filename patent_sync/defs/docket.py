@@ -14,34 +14,42 @@ The assets are thin wrappers over ``patent_sync.docket.service`` (the same path 
 
 import collections
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
 from patent_sync.audit import audit_checkpoint_metadata
+from patent_sync.docket.document_facts import with_document_facts
 from patent_sync.docket.engine import discriminator
-from patent_sync.docket.repository import stored_entries
+from patent_sync.docket.html_export import docket_html as render_docket_html
+from patent_sync.docket.repository import load_events, stored_entries
 from patent_sync.docket.service import (
     DocketBuild,
     docket_for_batch,
     is_past_final,
-    missing_events,
     next_due,
     overdue_entries,
     record_batch,
     sync_build,
+    unaccounted_events,
 )
 from patent_sync.events import EventBatch, EventParseError, load_event_files, taxonomy
 from patent_sync.model import DocketEntry, Event
-from patent_sync.resources import DocketStoreResource, EventFilesResource
+from patent_sync.resources import DocketStoreResource, EventFilesResource, LocalStorageResource
+from patent_sync.watchlist import watched_matters
 
 GROUP = "docket"
 EVENTS_ACCOUNTED_FOR = "events_accounted_for"
 NO_UNHANDLED_EVENTS = "no_unhandled_events"
 NO_OPEN_DEADLINE_IN_THE_PAST = "no_open_deadline_in_the_past"
 CALENDAR_WARNINGS = "calendar_warnings"
+DOCKET_HTML = dg.AssetKey("docket_html")
+# Under PATENT_SYNC_HOME: the page a paralegal opens (``patent-sync export html`` writes the same).
+HTML_EXPORT = Path("exports") / "docket.html"
+AS_OF_TAG = "patent_sync/as_of"
 NEXT_DUE_ROWS = 10
 # 07:00 Eastern: after the offices' previous business day, before the docketing staff's day.
 DAILY_CRON = "0 7 * * *"
@@ -63,12 +71,17 @@ class DocketRunConfig(dg.Config):
 @dg.asset(
     group_name=GROUP,
     kinds={"json", "xml", "python"},
+    # The watchlist syncs write the event files this asset reads.
+    deps=[dg.AssetKey("us_watchlist_sync"), dg.AssetKey("ep_watchlist_sync")],
     check_specs=[
         dg.AssetCheckSpec(
             EVENTS_ACCOUNTED_FOR,
             asset="prosecution_events",
             blocking=True,
-            description="Events parsed = events newly recorded + events already in the store",
+            description=(
+                "Events parsed = events newly recorded + events already in the store + events "
+                "quarantined (unknown code)"
+            ),
         )
     ],
 )
@@ -83,8 +96,10 @@ def prosecution_events(
     histories, EP Register and INPADOC legal-event responses), normalizes the offices' codes to
     the canonical event taxonomy, and inserts the events the store does not hold yet (identity:
     matter, source, code, date, description, occurrence; an exact repeat on one day is kept as a
-    second occurrence). New events are written to the audit log per matter. A file that cannot
-    be read fails the run, naming the file: a docket computed without it could be wrong.
+    second occurrence). An event whose code is in no code table goes to the event quarantine as
+    ``unknown_code`` (``patent-sync quarantine list``) instead. New and quarantined events are
+    written to the audit log per matter. A file that cannot be read fails the run, naming the
+    file: a docket computed without it could be wrong.
     """
     listing = event_files.list_files()
     batch = _load(listing.files)
@@ -111,6 +126,8 @@ def prosecution_events(
             "undated_items": dg.MetadataValue.json(list(batch.undated)),
             "unknown_codes": dg.MetadataValue.int(len(unknown)),
             "unknown_code_list": dg.MetadataValue.json(unknown),
+            "quarantined_events": dg.MetadataValue.int(recording.quarantined),
+            "newly_quarantined": dg.MetadataValue.int(recording.newly_quarantined),
             "warnings": dg.MetadataValue.int(len(batch.warnings)),
             "warning_list": dg.MetadataValue.json(list(batch.warnings)),
             "dagster/row_count": dg.MetadataValue.int(len(batch.events)),
@@ -121,13 +138,14 @@ def prosecution_events(
                 passed=recording.balanced,
                 severity=dg.AssetCheckSeverity.ERROR,
                 description=(
-                    "Events parsed = events newly recorded + events already in the store, and "
-                    "every parsed event is in the store afterwards"
+                    "Events parsed = events newly recorded + events already in the store + "
+                    "events quarantined, and every parsed event is in the store afterwards"
                 ),
                 metadata={
                     "parsed": recording.parsed,
                     "new": recording.new,
                     "already_present": recording.already_present,
+                    "quarantined": recording.quarantined,
                     "in_store_after": recording.present_after,
                 },
             )
@@ -176,13 +194,20 @@ def docket_entries(
     due date and final date (holiday-aware), and the reason for its status. The stored docket
     is synced to the result: each entry created, closed, superseded, reopened or recomputed is
     written to the audit log with its reason; running again with the same events changes
-    nothing. Matters whose files are absent are left untouched.
+    nothing. Matters whose files are absent are left untouched. A WO matter (watched, or in the
+    files) also takes its priority and international filing dates from its WO publications
+    loaded by the feeds, and its PCT national-phase entries count from that priority date.
     """
     as_of = _as_of(config)
     listing = event_files.list_files()
-    build = docket_for_batch(_load(listing.files), listing.files, as_of)
+    batch = _load(listing.files)
     with docket_store.open() as (store, audit):
-        unrecorded = missing_events(store, build.batch.events)
+        # Facts the loaded publications give (a WO matter's priority date), for the matters of
+        # the files and every watched matter.
+        watched = [m.matter for m in watched_matters(store)]
+        batch = with_document_facts(store, batch, watched)
+        build = docket_for_batch(batch, listing.files, as_of)
+        unrecorded = unaccounted_events(store, build.batch.events)
         if unrecorded:
             # Every entry must trace back to an event in the store (and its audit entry).
             raise dg.Failure(
@@ -211,9 +236,11 @@ def docket_entries(
             "matters_with_open_entries": dg.MetadataValue.int(
                 len({e.matter for e in open_entries})
             ),
-            "entries_by_status": dg.MetadataValue.json(dict(sorted(by_status.items()))),
+            "entries_by_status": _count_table("status", "entries", by_status),
             "changes": dg.MetadataValue.int(sync.changes),
-            "changes_by_action": dg.MetadataValue.json(sync.changes_by_action()),
+            "changes_by_action": _count_table("change", "entries", sync.changes_by_action()),
+            # The page to read the docket in (materialized right after this asset).
+            "html_export": dg.MetadataValue.asset(DOCKET_HTML),
             "matters_synced": dg.MetadataValue.int(len(build.matters)),
             f"next_{NEXT_DUE_ROWS}_due": dg.MetadataValue.md(_entries_table(upcoming, as_of)),
             "dagster/row_count": dg.MetadataValue.int(len(entries)),
@@ -223,6 +250,48 @@ def docket_entries(
             _overdue_check(overdue, as_of),
             _warnings_check(build),
         ],
+    )
+
+
+@dg.asset(
+    key=DOCKET_HTML,
+    deps=[docket_entries],
+    group_name=GROUP,
+    kinds={"html"},
+)
+def docket_html(
+    context: dg.AssetExecutionContext,
+    config: DocketRunConfig,
+    docket_store: DocketStoreResource,
+    storage: LocalStorageResource,
+) -> dg.MaterializeResult:
+    """The open docket as one self-contained page: $PATENT_SYNC_HOME/exports/docket.html.
+
+    What a paralegal opens instead of reading JSON: the open entries by due date, overdue ones
+    marked (and whether their final date has passed too), each with its citation, its working
+    and the source events it was computed from, and a month view. The file needs no server and
+    no network to open (``patent-sync export html`` writes the same page on demand). The as-of
+    day is the run's (the daily schedule's tick), else today.
+    """
+    as_of = _as_of(config, context.run.tags.get(AS_OF_TAG))
+    with docket_store.open() as (store, _audit):
+        entries = [e for e in stored_entries(store) if e.status == "open"]
+        events = [ev for m in sorted({e.matter for e in entries}) for ev in load_events(store, m)]
+    path = storage.layout.home / HTML_EXPORT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(render_docket_html(entries, as_of=as_of, events=events), encoding="utf-8")
+    partial.replace(path)  # a reader never sees half a page
+    overdue = overdue_entries(entries, as_of)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "open_in_browser": dg.MetadataValue.url(path.resolve().as_uri()),
+            "as_of": as_of.isoformat(),
+            "open_entries": dg.MetadataValue.int(len(entries)),
+            "overdue": dg.MetadataValue.int(len(overdue)),
+            "size_bytes": dg.MetadataValue.int(path.stat().st_size),
+        }
     )
 
 
@@ -245,20 +314,30 @@ def docket_daily_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunReques
     return dg.RunRequest(
         run_key=f"docket-{day}",
         run_config={"ops": {"docket_entries": {"config": {"as_of": day}}}},
-        tags={"patent_sync/as_of": day},
+        tags={AS_OF_TAG: day},  # docket_html reads the page's day from it
     )
 
 
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _as_of(config: DocketRunConfig) -> dt.date:
-    if not config.as_of:
+def _as_of(config: DocketRunConfig, fallback: str | None = None) -> dt.date:
+    text = config.as_of or fallback
+    if not text:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(config.as_of)
+        return dt.date.fromisoformat(text)
     except ValueError:
-        raise dg.Failure(description=f"as_of {config.as_of!r} is not a date (YYYY-MM-DD)") from None
+        raise dg.Failure(description=f"as_of {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _count_table(what: str, unit: str, counts: Mapping[str, int]) -> dg.MetadataValue:
+    """``{"open": 8, "closed": 7}`` as a Markdown table a person reads in the UI."""
+    if not counts:
+        return dg.MetadataValue.md(f"No {unit}.")
+    rows = [f"| {what} | {unit} |", "|---|---:|"]
+    rows += [f"| {key} | {value} |" for key, value in sorted(counts.items())]
+    return dg.MetadataValue.md("\n".join(rows))
 
 
 def _load(files: Sequence[Path]) -> EventBatch:
@@ -376,8 +455,10 @@ def _warnings_check(build: DocketBuild) -> dg.AssetCheckResult:
     for line in (*build.batch.warnings, *build.result.warnings):
         subject, sep, message = line.partition(": ")
         grouped[message if sep else line].append(subject if sep else "")
-    listing = [
-        {"warning": message, "about": sorted({s for s in subjects if s})}
+    rows = ["| warning | times | about |", "|---|---:|---|"]
+    rows += [
+        f"| {_cell(message)} | {len(subjects)} | "
+        f"{'<br>'.join(_cell(s) for s in sorted({s for s in subjects if s})) or '-'} |"
         for message, subjects in sorted(grouped.items())
     ]
     total = sum(len(s) for s in grouped.values())
@@ -392,6 +473,11 @@ def _warnings_check(build: DocketBuild) -> dg.AssetCheckResult:
         ),
         metadata={
             "warnings": dg.MetadataValue.int(total),
-            "distinct": dg.MetadataValue.json(listing),
+            "distinct": dg.MetadataValue.md("\n".join(rows) if total else "none"),
         },
     )
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")

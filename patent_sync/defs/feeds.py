@@ -8,25 +8,34 @@ is recognised by the raw step, and no later step parses it again.
 """
 
 import datetime as dt
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Mapping
 
 import dagster as dg
 
-from patent_sync.acquisition.errors import AcquisitionError, IncompleteDownload, RetriesExhausted
+from patent_sync.acquisition.errors import (
+    AcquisitionError,
+    DeliveryLate,
+    IncompleteDownload,
+    RetriesExhausted,
+)
 from patent_sync.audit import audit_checkpoint_metadata
 from patent_sync.feeds import FEEDS, FeedSpec
 from patent_sync.pipeline import delivery as steps
 from patent_sync.pipeline.lake import QUARANTINED, VALIDATED
 from patent_sync.pipeline.lake import read_delivery_manifest as read_manifest
 from patent_sync.pipeline.lake import write_delivery_manifest as write_manifest
+from patent_sync.pipeline.polled_source import PolledSource
+from patent_sync.pipeline.sources import LocalSource
 from patent_sync.resources import DocketStoreResource, FeedSourcesResource, LocalStorageResource
+from patent_sync.settings import Settings, quarantine_rate_warning
 
 RECORDS_ACCOUNTED_FOR = "records_accounted_for"
 VALID_PLUS_QUARANTINED = "valid_plus_quarantined_equals_input"
 QUARANTINE_RATE = "quarantine_rate_below_threshold"
 DOCKET_RECONCILED = "docket_reconciles_with_validated"
+DELIVERY_ON_TIME = "delivery_available_by_cutoff"
 
-QUARANTINE_RATE_WARNING = 0.02  # above 2% of a delivery quarantined, someone should look
 
 # Retry only what can change: the network, the office's servers (the HTTP layer has already
 # retried within its own budget). A delivery that is not published, a refused login or a bad
@@ -36,8 +45,11 @@ _RAW_RETRY_SECONDS = 300
 _TRANSIENT = (RetriesExhausted, IncompleteDownload)
 
 
-def weekly_partitions(feed: FeedSpec) -> dg.WeeklyPartitionsDefinition:
-    """One partition per publication date of ``feed``.
+def weekly_partitions(
+    feed: FeedSpec, start: dt.date | None = None
+) -> dg.WeeklyPartitionsDefinition:
+    """One partition per publication date of ``feed``, from ``start`` (default: the registry's
+    first partition) to the current week.
 
     Dagster keys a weekly window by its start, and with the default ``end_offset=0`` the newest
     window is the one that *ended* last, a week behind the delivery just published.
@@ -45,11 +57,68 @@ def weekly_partitions(feed: FeedSpec) -> dg.WeeklyPartitionsDefinition:
     the schedule's tick on Tuesday 2026-11-17 materializes partition "2026-11-17".
     """
     return dg.WeeklyPartitionsDefinition(
-        start_date=feed.first_partition.isoformat(),
+        start_date=(start or feed.first_partition).isoformat(),
         day_offset=feed.cron_day_offset,
         end_offset=1,
         timezone=feed.timezone,
     )
+
+
+def first_offered_week(feed: FeedSpec, settings: Settings, today: dt.date | None = None) -> dt.date:
+    """The first week the UI offers for ``feed``: the registry's first partition when the
+    offices are the source, the first delivery the directory holds when it is local.
+
+    A local directory cannot produce a week before its first file, so offering the two years
+    before it (about 150 partitions) only invites runs that fail. The partitions stay weekly
+    windows keyed by publication date, open at the newest end: keys are the same whichever the
+    source, the schedule still asks for each new week, and a file dropped into the directory
+    later is the next partition without any registration step. A directory with no file of
+    the feed offers the current week only.
+    """
+    if settings.feed_source != "local":
+        return feed.first_partition
+    dates = LocalSource(settings.feed_dir).available_dates(feed)
+    if dates:
+        return dates[0]
+    today = today or dt.date.today()
+    return today - dt.timedelta(days=(today.weekday() - feed.weekday) % 7)
+
+
+def _check(
+    name: str,
+    asset: dg.AssetKey,
+    partitions_def: dg.PartitionsDefinition,
+    description: str,
+    *,
+    blocking: bool = False,
+) -> dg.AssetCheckSpec:
+    """A check evaluated once per partition, so the UI shows each week's result under its key.
+
+    Partitioned checks are a Dagster preview: its warning says the API may change in a patch
+    release (dagster is pinned). Without a partition the UI shows every week's evaluation as
+    the asset's one latest result, with "—" for the partition.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return dg.AssetCheckSpec(
+            name,
+            asset=asset,
+            blocking=blocking,
+            description=description,
+            partitions_def=partitions_def,
+        )
+
+
+def _category_table(by_category: Mapping[str, int], records_in: int) -> dg.MetadataValue:
+    """Quarantined records per category as a Markdown table a reviewer reads at a glance."""
+    if not by_category:
+        return dg.MetadataValue.md("No record quarantined.")
+    rows = ["| category | records | share of the delivery |", "|---|---:|---:|"]
+    rows += [
+        f"| {category} | {count} | {count / records_in:.1%} |"
+        for category, count in sorted(by_category.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return dg.MetadataValue.md("\n".join(rows))
 
 
 def _skipped(manifest: dict) -> int | None:
@@ -58,9 +127,15 @@ def _skipped(manifest: dict) -> int | None:
     return None if loaded_by is None else int(loaded_by)
 
 
-def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
-    """The four assets, their checks, a job and a schedule for one feed."""
-    partitions_def = weekly_partitions(feed)
+def build_feed_definitions(feed: FeedSpec, first_week: dt.date | None = None) -> dg.Definitions:
+    """The four assets, their checks, a job and a schedule for one feed, with partitions from
+    ``first_week`` (default: the registry's first partition).
+
+    The quarantine-rate threshold is read from ``PATENT_SYNC_QUARANTINE_RATE_WARNING`` here,
+    so the check's description and its evaluation use the same value.
+    """
+    partitions_def = weekly_partitions(feed, first_week)
+    rate_warning = quarantine_rate_warning()
     group = feed.name
     raw_key = dg.AssetKey(f"{feed.name}_raw")
     normalized_key = dg.AssetKey(f"{feed.name}_normalized")
@@ -78,6 +153,10 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
         partitions_def=partitions_def,
         group_name=group,
         kinds={"python", "xml"},
+        # A feed polled for a late batch reports "still not there at the cut-off" as a warning
+        # and materializes nothing, so that the later steps are skipped, not run on no files.
+        output_required=feed.remote.availability is None,
+        check_specs=_availability_checks(feed, raw_key, partitions_def),
         description=(
             f"The week's {label} delivery ({where}; about "
             f"{feed.records_per_delivery:,} records) as published, every file kept once in the "
@@ -92,19 +171,24 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
         feed_sources: FeedSourcesResource,
         docket_store: DocketStoreResource,
         storage: LocalStorageResource,
-    ) -> dg.MaterializeResult:
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         publication_date = dt.date.fromisoformat(context.partition_key)
         layout = storage.layout
+        source = feed_sources.source_for(feed)
         with docket_store.open() as (store, audit):
             try:
                 delivery = steps.acquire_delivery(
                     feed,
                     publication_date,
-                    source=feed_sources.source_for(feed),
+                    source=source,
                     archive=layout.archive(store),
                     audit=audit,
                     work_dir=layout.download_dir,
                 )
+            except DeliveryLate as late:
+                context.log.warning(str(late))
+                yield _late_check(raw_key, late, context.partition_key)
+                return
             except _TRANSIENT as exc:
                 raise dg.RetryRequested(
                     max_retries=_RAW_RETRIES, seconds_to_wait=_RAW_RETRY_SECONDS
@@ -120,6 +204,7 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
             "size_bytes": dg.MetadataValue.int(delivery.size),
             "new_payload": delivery.is_new,
         }
+        metadata.update(delivery.source_metadata)  # e.g. the OPS quota this fetch used
         if previous is not None:
             manifest["loaded_by"] = previous.load_id
             metadata["identical_to_load"] = dg.MetadataValue.int(previous.load_id)
@@ -129,7 +214,10 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
             metadata["records_in_files"] = dg.MetadataValue.int(counted.records)
             metadata.update({k: dg.MetadataValue.int(v) for k, v in counted.detail.items()})
         write_manifest(layout.lake(), feed.name, context.partition_key, manifest)
-        return dg.MaterializeResult(metadata=metadata)
+        yield dg.MaterializeResult(
+            metadata=metadata,
+            check_results=_on_time_checks(feed, raw_key, source, context.partition_key),
+        )
 
     @dg.asset(
         key=normalized_key,
@@ -139,14 +227,14 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
         kinds={"python", "parquet"},
         # Blocking: a record the parser lost must stop the load, not just turn a light red.
         check_specs=[
-            dg.AssetCheckSpec(
+            _check(
                 RECORDS_ACCOUNTED_FOR,
-                asset=normalized_key,
+                normalized_key,
+                partitions_def,
+                "Reconciles the parser with the raw files: every record counted in the week's "
+                "raw files (independently of the parser) became a document, a delete or a "
+                "parse error. Blocking: nothing reaches the docket otherwise.",
                 blocking=True,
-                description=(
-                    "Every record counted in the raw files became a document, a delete or a "
-                    "parse error (blocking: nothing reaches the docket otherwise)."
-                ),
             )
         ],
         description=(
@@ -180,7 +268,11 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
                     check_name=RECORDS_ACCOUNTED_FOR,
                     passed=report.accounted_for == expected,
                     severity=dg.AssetCheckSeverity.ERROR,
-                    description="Records in the raw files = documents + deletes + parse errors",
+                    description=(
+                        f"{expected} records in the raw files; {report.documents} documents + "
+                        f"{report.deletes} deletes + {report.parse_errors} parse errors = "
+                        f"{report.accounted_for}"
+                    ),
                     metadata={
                         "records_in_raw_files": expected,
                         "documents": report.documents,
@@ -221,19 +313,22 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
         ],
         partitions_def=partitions_def,
         check_specs=[
-            dg.AssetCheckSpec(
+            _check(
                 VALID_PLUS_QUARANTINED,
-                asset=validated_key,
+                validated_key,
+                partitions_def,
+                "Reconciles validation with its input: the week's normalized records = records "
+                "written to the validated layer + records written to the quarantine, so no "
+                "record is dropped. Blocking: nothing reaches the docket otherwise.",
                 blocking=True,
-                description="Records in = records valid + records quarantined (blocking).",
             ),
-            dg.AssetCheckSpec(
+            _check(
                 QUARANTINE_RATE,
-                asset=quarantine_key,
-                description=(
-                    f"At most {QUARANTINE_RATE_WARNING:.0%} of the delivery's records "
-                    "quarantined (a warning: someone should look at the quarantine)."
-                ),
+                quarantine_key,
+                partitions_def,
+                f"At most {rate_warning:.1%} of the week's records quarantined "
+                "(PATENT_SYNC_QUARANTINE_RATE_WARNING). A warning: above it, someone should "
+                "look at the quarantine by category before the next delivery.",
             ),
         ],
         name=f"{feed.name}_validate",
@@ -265,7 +360,7 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
             asset_key=quarantine_key,
             metadata={
                 "dagster/row_count": dg.MetadataValue.int(report.quarantined),
-                "by_category": dg.MetadataValue.json(report.by_category),
+                "by_category": _category_table(report.by_category, report.records_in),
                 "quarantine_rate": dg.MetadataValue.float(round(report.quarantine_rate, 6)),
             },
         )
@@ -276,7 +371,10 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
             asset_key=validated_key,
             passed=written_valid + written_quarantined == report.records_in,
             severity=dg.AssetCheckSeverity.ERROR,
-            description="Records in = records valid + records quarantined",
+            description=(
+                f"{report.records_in} records in; {written_valid} valid + "
+                f"{written_quarantined} quarantined = {written_valid + written_quarantined}"
+            ),
             metadata={
                 "records_in": report.records_in,
                 "valid": written_valid,
@@ -287,12 +385,16 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
         yield dg.AssetCheckResult(
             check_name=QUARANTINE_RATE,
             asset_key=quarantine_key,
-            passed=report.quarantine_rate <= QUARANTINE_RATE_WARNING,
+            passed=report.quarantine_rate <= rate_warning,
             severity=dg.AssetCheckSeverity.WARN,
-            description=f"At most {QUARANTINE_RATE_WARNING:.0%} of the delivery quarantined",
+            description=(
+                f"{report.quarantined} of {report.records_in} records quarantined "
+                f"({report.quarantine_rate:.1%}; warning above {rate_warning:.1%})"
+            ),
             metadata={
-                "quarantine_rate": round(report.quarantine_rate, 6),
-                "by_category": dg.MetadataValue.json(report.by_category),
+                "quarantine_rate": dg.MetadataValue.float(round(report.quarantine_rate, 6)),
+                "threshold": dg.MetadataValue.float(rate_warning),
+                "by_category": _category_table(report.by_category, report.records_in),
                 "partition": key,
             },
         )
@@ -307,14 +409,14 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
         pool=f"{feed.name}_load",
         kinds={"postgres", "sqlite"},
         check_specs=[
-            dg.AssetCheckSpec(
+            _check(
                 DOCKET_RECONCILED,
-                asset=docket_key,
+                docket_key,
+                partitions_def,
+                "Reconciles the docket store with the lake: documents in the week's load = "
+                "validated documents, deletes applied = delete records, and quarantine rows in "
+                "the store = quarantined records (plus stale amendments). Blocking.",
                 blocking=True,
-                description=(
-                    "Documents in the load = validated documents, deletes applied = delete "
-                    "records, and quarantine rows in the store = quarantined records."
-                ),
             )
         ],
         description=(
@@ -370,8 +472,10 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
                     passed=passed,
                     severity=dg.AssetCheckSeverity.ERROR,
                     description=(
-                        "Documents in the load = validated documents, deletes applied = delete "
-                        "records, quarantine rows in the store = quarantined records"
+                        f"Load {report.load_id}: {report.documents} documents loaded of "
+                        f"{validated} validated; {applied_deletes} of {deletes} deletes applied; "
+                        f"{stored_quarantine} quarantine rows in the store for {quarantined} "
+                        f"quarantined + {report.stale} stale amendments"
                     ),
                     metadata={
                         "load_id": report.load_id,
@@ -404,6 +508,58 @@ def build_feed_definitions(feed: FeedSpec) -> dg.Definitions:
     )
 
 
+def _availability_checks(
+    feed: FeedSpec, raw_key: dg.AssetKey, partitions_def: dg.PartitionsDefinition
+) -> list[dg.AssetCheckSpec]:
+    if feed.remote.availability is None:
+        return []
+    window = feed.remote.availability.window
+    return [
+        _check(
+            DELIVERY_ON_TIME,
+            raw_key,
+            partitions_def,
+            f"The week's batch was available from {feed.remote.service} within "
+            f"{window} of its publication time (a warning: a late week is fetched by a "
+            "later run; nothing is loaded for it meanwhile).",
+        )
+    ]
+
+
+def _on_time_checks(
+    feed: FeedSpec, raw_key: dg.AssetKey, source: object, partition_key: str
+) -> list[dg.AssetCheckResult]:
+    if feed.remote.availability is None:
+        return []
+    outcome = source.last_outcome if isinstance(source, PolledSource) else None
+    polled = outcome.metadata() if outcome is not None else {"poll_status": "not polled"}
+    return [
+        dg.AssetCheckResult(
+            check_name=DELIVERY_ON_TIME,
+            asset_key=raw_key,
+            passed=True,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=(
+                outcome.describe() if outcome is not None else "Delivery files read from disk"
+            ),
+            metadata={**polled, "partition": partition_key},
+        )
+    ]
+
+
+def _late_check(
+    raw_key: dg.AssetKey, late: DeliveryLate, partition_key: str
+) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=DELIVERY_ON_TIME,
+        asset_key=raw_key,
+        passed=False,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=str(late),
+        metadata={**late.details, "partition": partition_key},
+    )
+
+
 def _skip_check(
     check_name: str, asset_key: dg.AssetKey, load_id: int, partition_key: str
 ) -> dg.AssetCheckResult:
@@ -432,4 +588,7 @@ def _skip_result(check_name: str, load_id: int, partition_key: str) -> dg.Materi
 
 @dg.definitions
 def feed_definitions() -> dg.Definitions:
-    return dg.Definitions.merge(*(build_feed_definitions(feed) for feed in FEEDS))
+    settings = Settings.from_env()
+    return dg.Definitions.merge(
+        *(build_feed_definitions(feed, first_offered_week(feed, settings)) for feed in FEEDS)
+    )

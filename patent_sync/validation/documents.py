@@ -244,6 +244,89 @@ def category_for(checks: Iterable[str]) -> QuarantineCategory:
     return next(c for c in _CATEGORY_PRECEDENCE if c in categories)
 
 
+# What each check looks at, for the detail a reviewer reads: (field, what is wrong with it).
+_FIELD_PROBLEMS: dict[str, tuple[str, str]] = {
+    "country_st3": ("country", "is not an ST.3 country code"),
+    "kind_known": ("kind", "is not a kind code {country} uses"),
+    "kind_format": ("kind", "is not a kind code (a letter and an optional digit)"),
+    "doc_key_format": ("doc_key", "is not CC-NUMBER-KIND"),
+    "doc_number_format": ("doc_number", "is not a document number"),
+    "application_number_format": ("application_number", "is not a {country} application number"),
+    "title_present": ("title", "is blank"),
+    "at_least_one_inventor": ("inventors", "is empty: at least one inventor is required"),
+}
+_PARTY_LISTS = ("applicants", "inventors", "assignees")
+
+
+def failure_detail(check: str, row: pd.Series, payload: dict[str, Any] | None) -> str:
+    """``check`` with the field and the value that failed it, e.g. ``party_country_st3
+    (applicants[0].country 'USA' is not an ST.3 code)``: the reviewer should not have to
+    search the payload for it."""
+    problem = _problem(check, row, payload)
+    return f"{check} ({problem})" if problem else check
+
+
+def _problem(check: str, row: pd.Series, payload: dict[str, Any] | None) -> str:
+    record = payload or {}
+    if check in ("party_country_st3", "priority_country_st3"):
+        lists = _PARTY_LISTS if check == "party_country_st3" else ("priority_claims",)
+        bad = [
+            f"{name}[{index}].country {item.get('country')!r}"
+            for name in lists
+            for index, item in enumerate(record.get(name) or ())
+            if isinstance(item, dict) and item.get("country") and item["country"] not in ST3_CODES
+        ]
+        shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        column = "party_countries" if check == "party_country_st3" else "priority_countries"
+        return f"{shown or _value(row, column)} is not an ST.3 country code"
+    if check == "ipc_format":
+        bad = [
+            code
+            for code in str(row.get("ipc") or "").split("|")
+            if code and not _IPC.fullmatch(code)
+        ]
+        return f"ipc {', '.join(repr(c) for c in bad)} is not an IPC symbol"
+    if check == "doc_key_matches_fields":
+        expected = f"{row.get('country')}-{row.get('doc_number')}-{row.get('kind')}"
+        return f"doc_key {_value(row, 'doc_key')} but the fields give {expected!r}"
+    if check == "filing_not_after_publication":
+        return (
+            f"filing_date {_value(row, 'filing_date')} is after publication_date "
+            f"{_value(row, 'publication_date')}"
+        )
+    if check == "publication_date_matches_delivery":
+        return (
+            f"publication_date {_value(row, 'publication_date')} is not the delivery's "
+            f"date {_value(row, 'delivery_date')}"
+        )
+    if check in _FIELD_PROBLEMS and not (check.endswith("_present") and _missing(row, check)):
+        field, problem = _FIELD_PROBLEMS[check]
+        value = "" if field == "inventors" else f" {_value(row, field)}"
+        return f"{field}{value} {problem.format(country=row.get('country'))}"
+    for suffix, problem in (("_present", "is missing"), ("_field_uniqueness", "is repeated")):
+        if check.endswith(suffix) and check[: -len(suffix)] in row.index:
+            return f"{check[: -len(suffix)]} {problem}"
+    column = check.split("_dtype(", 1)[0]
+    if column != check and column in row.index:
+        return f"{column} {_value(row, column)} has the wrong type"
+    return ""
+
+
+def _missing(row: pd.Series, check: str) -> bool:
+    value = row.get(check.removesuffix("_present"))
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _value(row: pd.Series, column: str) -> str:
+    """A cell as a reviewer reads it: dates as ISO dates, text quoted, "(missing)" if absent."""
+    value = row.get(column)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "(missing)"
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return repr(str(value))
+
+
 class DeliveryValidator:
     """Validates the documents of one delivery, batch by batch.
 
@@ -313,7 +396,11 @@ class DeliveryValidator:
                 valid.append(i)
                 continue
             ordered = tuple(sorted(checks))
-            detail = "failed checks: " + ", ".join(ordered)
+            record = payload(i)
+            row = frame.iloc[i]
+            detail = "failed checks: " + "; ".join(
+                failure_detail(check, row, record) for check in ordered
+            )
             if first_position is not None:
                 detail += f"; {doc_key} already appeared at position {first_position}"
             source, source_file, payload_sha256 = describe(i)
@@ -327,7 +414,7 @@ class DeliveryValidator:
                     payload_sha256=payload_sha256,
                     doc_key=doc_key,
                     detail=detail,
-                    payload=payload(i),
+                    payload=record,
                 )
             )
         return valid, quarantined
