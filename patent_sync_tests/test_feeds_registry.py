@@ -36,6 +36,8 @@ def test_feed_facts() -> None:
         "us_applications",
         "docdb_amend",
         "docdb_create_delete",
+        "ep_publications",
+        "wo_publications",
     ]
     assert (US_GRANTS.remote.product, US_GRANTS.weekday_name) == ("PTGRXML", "Tuesday")
     assert (US_APPLICATIONS.remote.product, US_APPLICATIONS.weekday_name) == (

@@ -488,13 +488,25 @@ def test_detect_format_on_real_files(samples_dir: Path) -> None:
 
 def test_detect_format_names_what_it_is_not(samples_dir: Path, tmp_path: Path) -> None:
     assert detect_format(samples_dir / "epo_docdb/DE-backfile.xml") == "epo.docdb"
+    assert detect_format(samples_dir / "epo_ops/patent-dev/get_biblio/response.xml") == (
+        "epo.ops.biblio"
+    )
+    family = tmp_path / "family.xml"  # an OPS answer that holds no document patent_sync reads
+    family.write_bytes(
+        b'<?xml version="1.0"?><ops:world-patent-data xmlns:ops="http://ops.epo.org">'
+        b"<ops:patent-family/></ops:world-patent-data>"
+    )
     with pytest.raises(UnknownFormatError) as err:
-        detect_format(samples_dir / "epo_ops/patent-dev/get_biblio/response.xml")
+        detect_format(family)
     assert str(err.value).startswith(
         "root element <ops:world-patent-data> is not a format patent_sync reads (it reads: "
     )
+    # The scanned PDF is read by OCR; binary data that is no scan still says what it is.
+    assert detect_format(samples_dir / "images/US-6103599-A.pdf") == "ocr.scan"
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary" + bytes(range(256)))
     with pytest.raises(UnknownFormatError, match="binary data, not XML"):
-        detect_format(samples_dir / "images/US-6103599-A.pdf")
+        detect_format(garbage)
     not_odp = tmp_path / "other.json"
     not_odp.write_text('{"results": []}')
     with pytest.raises(UnknownFormatError, match="JSON, but not a format patent_sync reads"):

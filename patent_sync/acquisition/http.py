@@ -73,6 +73,7 @@ __all__ = [
     "DownloadDeadlineExceeded",
     "DownloadResult",
     "HttpClient",
+    "HttpResponse",
     "HttpStatusError",
     "IncompleteDownload",
     "InvalidResponse",
@@ -216,6 +217,20 @@ class DownloadResult:
     # What was checked before the file was accepted: "content-length", "listing-size",
     # "content-encoding", "zip", "gzip". Empty means only that the connection ended cleanly.
     verified: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class HttpResponse:
+    """A whole (small) response body returned by ``HttpClient.request``.
+
+    ``url`` is redacted; ``headers`` are the response's headers with lower-cased names.
+    """
+
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
+    url: str
+    attempts: int = 1
 
 
 class _Deadline:
@@ -386,6 +401,53 @@ class HttpClient:
         )
         return result
 
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        form: Mapping[str, str] | None = None,
+        what: str | None = None,
+        status_hints: Mapping[int, str] | None = None,
+        pass_statuses: Iterable[int] = (),
+        max_bytes: int = _MAX_JSON_BYTES,
+        deadline_seconds: float | None = None,
+    ) -> HttpResponse:
+        """Send ``method`` (GET or POST) and return the whole body, retrying per the policy.
+
+        ``form`` is sent as an ``application/x-www-form-urlencoded`` body (an OAuth2 token
+        request). A 2xx answer is returned; so is any status in ``pass_statuses``, for protocols
+        that carry meaning in an error body (EPO OPS says "invalid_access_token" with a 400).
+        Other statuses raise as in ``get_json``; a body over ``max_bytes`` is ``InvalidResponse``.
+        """
+        deadline = _Deadline(self._deadline_seconds(deadline_seconds))
+        subject = what or redact_url(url)
+
+        def consume(response: httpx.Response, scrubber: SecretScrubber) -> HttpResponse:
+            body = self._read_capped(response, max_bytes, subject, deadline, kind="response")
+            return HttpResponse(
+                status=response.status_code,
+                body=body,
+                headers={name.lower(): value for name, value in response.headers.items()},
+                url=redact_url(response.url),
+            )
+
+        result, attempts = self._with_retries(
+            method,
+            url,
+            params=params,
+            headers=headers,
+            what=what,
+            status_hints=status_hints,
+            consume=consume,
+            deadline=deadline,
+            form=form,
+            pass_statuses=frozenset(pass_statuses),
+        )
+        return dataclasses.replace(result, attempts=attempts)
+
     def download(
         self,
         url: str,
@@ -471,6 +533,8 @@ class HttpClient:
         status_hints: Mapping[int, str] | None,
         consume: Callable[[httpx.Response, SecretScrubber], T],
         deadline: _Deadline,
+        form: Mapping[str, str] | None = None,
+        pass_statuses: frozenset[int] = frozenset(),
     ) -> tuple[T, int]:
         policy = self.retry
         hints = {**self.status_hints, **(status_hints or {})}
@@ -504,6 +568,8 @@ class HttpClient:
                     attempt,
                     consume,
                     deadline,
+                    form,
+                    pass_statuses,
                 )
             except _Retryable as failure:
                 last_status, last_error, last_exc = failure.status, failure.reason, failure
@@ -579,6 +645,8 @@ class HttpClient:
         attempt: int,
         consume: Callable[[httpx.Response, SecretScrubber], T],
         deadline: _Deadline,
+        form: Mapping[str, str] | None = None,
+        pass_statuses: frozenset[int] = frozenset(),
     ) -> tuple[T, int]:
         """One try: (consumed body, status), or raises ``_Retryable`` / ``AcquisitionError``."""
         budget_slot = self.budget.slot() if self.budget is not None else nullcontext(0.0)
@@ -590,6 +658,7 @@ class HttpClient:
                     url,
                     params=params,
                     headers=headers,
+                    data=form,
                     timeout=self.timeouts.within(deadline.remaining()),
                 )
                 self._local.origin = _origin(request.url)
@@ -599,7 +668,7 @@ class HttpClient:
                     self._local.origin = None
                 try:
                     status = response.status_code
-                    if 200 <= status < 300:
+                    if 200 <= status < 300 or status in pass_statuses:
                         return consume(response, scrubber), status
                     if status in self.retry.retry_statuses:
                         delay = self._delay_for(response, attempt, subject, scrubber)
@@ -731,7 +800,11 @@ class HttpClient:
 
     @staticmethod
     def _read_capped(
-        response: httpx.Response, limit: int, subject: str, deadline: _Deadline
+        response: httpx.Response,
+        limit: int,
+        subject: str,
+        deadline: _Deadline,
+        kind: str = "JSON document",
     ) -> bytes:
         buffer = bytearray()
         for chunk in response.iter_bytes():
@@ -739,7 +812,7 @@ class HttpClient:
             if len(buffer) > limit:
                 raise InvalidResponse(
                     f"{subject}: response larger than {limit // (1 << 20)} MiB; "
-                    "expected a small JSON document"
+                    f"expected a small {kind}"
                 )
             deadline.check("while receiving the body")
             _tighten_read_timeout(response, deadline)

@@ -2,7 +2,8 @@
 
 Every format the pipeline reads is read here, told from the bytes: weekly USPTO full-text files
 and single documents, EPO DOCDB deliveries (zips of many XML files, or one XML file), and the
-prosecution-event files (USPTO ODP transactions JSON, EP Register and INPADOC XML).
+prosecution-event files (USPTO ODP transactions JSON, EP Register and INPADOC XML), and scans
+(TIFF, PNG, JPEG, PDF) read by OCR, printed with each field's confidence.
 
 For documents it prints one JSON object per record on stdout: ``{"status": "valid",
 "position": N, "change": "upsert", "document": {...}}``, ``{"status": "valid", "position": N,
@@ -29,6 +30,7 @@ from patent_sync.cli.errors import CliError
 from patent_sync.feeds import FEEDS, FeedSpec
 from patent_sync.formats.base import DocumentFormat, EventFormat
 from patent_sync.formats.registry import detect
+from patent_sync.formats.scan import ScanFormat
 from patent_sync.model import QuarantineRecord
 from patent_sync.parsing.errors import ParseError
 from patent_sync.pipeline.parallel_parse import (
@@ -75,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"{path}: no such file", exit_code=2)
     if not path.is_file():
         raise CliError(f"{path}: not a regular file", exit_code=2)
+    from patent_sync.cli.inspect_ops import inspect_ops_listing, is_ops_listing
+
+    if is_ops_listing(path):  # an OPS search or family answer: publications, not documents
+        return inspect_ops_listing(path, sys.stdout, sys.stderr)
     try:
         fmt = detect(path)
     except ParseError as exc:
@@ -85,6 +91,10 @@ def run(args: argparse.Namespace) -> int:
         from patent_sync.cli.inspect_events import inspect_event_file
 
         return inspect_event_file(path, fmt, sys.stdout, sys.stderr)
+    if isinstance(fmt, ScanFormat):  # read by OCR: printed with each field's confidence
+        from patent_sync.cli.inspect_scan import inspect_scan_file
+
+        return inspect_scan_file(path, sys.stdout, sys.stderr)
     assert isinstance(fmt, DocumentFormat)
     feed = _feed_for(path, fmt, args.feed)
     delivery_date = args.delivery_date or feed.files.publication_date_of(path.name)

@@ -41,12 +41,14 @@ def run(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from patent_sync.acquisition.epo_bdds import ENV_PASSWORD, ENV_USERNAME
+    from patent_sync.acquisition.epo_ops import ENV_CONSUMER_KEY, ENV_CONSUMER_SECRET
     from patent_sync.acquisition.errors import AcquisitionError
     from patent_sync.audit import AuditLog
     from patent_sync.parsing.errors import ParseError
     from patent_sync.pipeline.delivery import RecordsNotAccountedFor, run_delivery
     from patent_sync.resources import (
         EpoBulkDataResource,
+        EpoOpsResource,
         FeedSourcesResource,
         UsptoBulkDataResource,
     )
@@ -62,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
         uspto=UsptoBulkDataResource(api_key=os.environ.get(ENV_USPTO_API_KEY)),
         epo=EpoBulkDataResource(
             username=os.environ.get(ENV_USERNAME), password=os.environ.get(ENV_PASSWORD)
+        ),
+        ops=EpoOpsResource(
+            consumer_key=os.environ.get(ENV_CONSUMER_KEY),
+            consumer_secret=os.environ.get(ENV_CONSUMER_SECRET),
         ),
     )
     try:

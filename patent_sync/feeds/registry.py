@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from patent_sync.feeds.epo_docdb import DOCDB_AMEND, DOCDB_CREATE_DELETE
+from patent_sync.feeds.epo_ops import EP_PUBLICATIONS
 from patent_sync.feeds.spec import STRICT_PROFILE, FeedSpec, ValidationProfile
 from patent_sync.feeds.uspto import US_APPLICATIONS, US_GRANTS
+from patent_sync.feeds.wipo import WO_PUBLICATIONS
 
-FEEDS: tuple[FeedSpec, ...] = (US_GRANTS, US_APPLICATIONS, DOCDB_AMEND, DOCDB_CREATE_DELETE)
+FEEDS: tuple[FeedSpec, ...] = (
+    US_GRANTS,
+    US_APPLICATIONS,
+    DOCDB_AMEND,
+    DOCDB_CREATE_DELETE,
+    EP_PUBLICATIONS,
+    WO_PUBLICATIONS,
+)
 
 
 def feed_named(name: str) -> FeedSpec:

@@ -12,7 +12,14 @@ from pathlib import Path
 
 from patent_sync.formats.base import DocumentFormat, EventFormat, Head, WireFormat
 from patent_sync.formats.epo_docdb import EPO_DOCDB
-from patent_sync.formats.events import EP_REGISTER, INPADOC_LEGAL, USPTO_ODP_TRANSACTIONS
+from patent_sync.formats.epo_ops import EPO_OPS_BIBLIO
+from patent_sync.formats.events import (
+    EP_REGISTER,
+    INPADOC_LEGAL,
+    PAGE_CAPTURE,
+    USPTO_ODP_TRANSACTIONS,
+)
+from patent_sync.formats.scan import SCAN
 from patent_sync.formats.uspto_fulltext import USPTO_APPLICATIONS_XML, USPTO_GRANTS_XML
 from patent_sync.parsing.errors import DeliveryError, UnknownFormatError
 from patent_sync.parsing.limits import MAX_DOCTYPE_BYTES
@@ -28,9 +35,12 @@ FORMATS: tuple[WireFormat, ...] = (
     USPTO_GRANTS_XML,
     USPTO_APPLICATIONS_XML,
     EPO_DOCDB,
+    EPO_OPS_BIBLIO,
     USPTO_ODP_TRANSACTIONS,
     EP_REGISTER,
     INPADOC_LEGAL,
+    PAGE_CAPTURE,
+    SCAN,
 )
 
 # Root elements recognised but not read (local name → what it is), so that a user is told

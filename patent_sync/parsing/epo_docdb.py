@@ -107,7 +107,12 @@ _FRAMING = re.compile(
     rb"|<!--.*?-->"
     rb"|<!DOCTYPE\s[^\[>]*(?:\[.*?\]\s*)?>"
     rb"|<(?:exch:)?exchange-documents(?:\s[^>]*)?>"
-    rb"|</(?:exch:)?exchange-documents\s*>",
+    rb"|</(?:exch:)?exchange-documents\s*>"
+    # The OPS envelope around the same records (EPO OPS biblio answers, ``epo.ops.biblio``).
+    rb"|<\?xml-stylesheet[^>]*\?>"
+    rb"|<ops:world-patent-data(?:\s[^>]*)?>"
+    rb"|</ops:world-patent-data\s*>"
+    rb"|<ops:meta\s[^>]*/>",
     re.DOTALL,
 )
 _DOCTYPE_TOKENS = re.compile(rb"\"[^\"]*\"|'[^']*'|[^\s\"']+")

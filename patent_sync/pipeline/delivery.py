@@ -26,8 +26,9 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 
@@ -70,6 +71,14 @@ DEFAULT_BATCH_SIZE = 5_000
 STALE_AMENDMENT = "stale_amendment"
 
 
+class NamedFeed(Protocol):
+    """What loading needs of a source: the name its loads, lake layers and audit entries carry
+    (a weekly feed's ``FeedSpec``, or a folder of scans, ``pipeline.scans``)."""
+
+    @property
+    def name(self) -> str: ...
+
+
 class RecordsNotAccountedFor(Exception):
     """The parse lost or invented records: the delivery must not reach the docket."""
 
@@ -90,6 +99,8 @@ class AcquiredDelivery:
     feed: str
     partition_key: str
     files: tuple[ArchivedFile, ...]
+    # What the source reported about this fetch (OPS quota used...): asset metadata only.
+    source_metadata: Mapping[str, int | float | str] = dataclasses.field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -195,7 +206,9 @@ def acquire_delivery(
 ) -> AcquiredDelivery:
     """Fetch every file of the delivery for ``publication_date`` into the raw archive."""
     archived: list[ArchivedFile] = []
+    reported: dict[str, int | float | str] = {}
     for fetched in source.fetch(feed, publication_date, work_dir):
+        reported.update(fetched.metadata)
         if fetched.is_temporary and fetched.sha256 is not None and fetched.size is not None:
             payload = archive.take_file(
                 fetched.path,
@@ -217,7 +230,9 @@ def acquire_delivery(
                 is_new=payload.is_new,
             )
         )
-    delivery = AcquiredDelivery(feed.name, publication_date.isoformat(), tuple(archived))
+    delivery = AcquiredDelivery(
+        feed.name, publication_date.isoformat(), tuple(archived), source_metadata=reported
+    )
     audit.append(
         "raw.fetched" if delivery.is_new else "raw.fetched_identical",
         subject=f"{feed.name}/{delivery.partition_key}",
@@ -368,7 +383,7 @@ def validate_delivery(
 
 
 def load_delivery(
-    feed: FeedSpec,
+    feed: NamedFeed,
     delivery: AcquiredDelivery,
     layout: HomeLayout,
     *,
@@ -443,7 +458,7 @@ def load_delivery(
 
 
 def _apply(
-    feed: FeedSpec, key: str, lake: Lake, store: DocketStore, load_id: int, batch_size: int
+    feed: NamedFeed, key: str, lake: Lake, store: DocketStore, load_id: int, batch_size: int
 ) -> LoadReport:
     totals: collections.Counter[str] = collections.Counter()
     for batch in lake.iter_batches(feed.name, VALIDATED, key, batch_size):

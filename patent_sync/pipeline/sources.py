@@ -9,10 +9,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
 from patent_sync.acquisition.epo_bdds import EpoBddsClient
+from patent_sync.acquisition.epo_ops import OpsClient
+from patent_sync.acquisition.epo_ops.weekly import fetch_publication_day
 from patent_sync.acquisition.errors import FeedNotPublished
 from patent_sync.acquisition.uspto_bulk import UsptoBulkClient
 from patent_sync.feeds.spec import FeedSpec
@@ -29,6 +32,8 @@ class FetchedFile:
     # file in instead of reading it again.
     sha256: str | None = None
     size: int | None = None
+    # What the service reported about the fetch (e.g. OPS quota used), shown on the raw asset.
+    metadata: Mapping[str, int | float | str] = dataclasses.field(default_factory=dict)
 
 
 class FeedSource(Protocol):
@@ -132,3 +137,21 @@ class BddsSource:
             )
             for download in self.client.download_delivery(delivery, work_dir)
         ]
+
+
+class OpsSource:
+    """EPO Open Patent Services: one office's publications of the day (published-data search
+    and biblio), written as one delivery file in the OPS envelope."""
+
+    def __init__(self, client_factory: Callable[[], OpsClient]) -> None:
+        self.client_factory = client_factory
+
+    def fetch(self, feed: FeedSpec, publication_date: dt.date, work_dir: Path) -> list[FetchedFile]:
+        dest = Path(work_dir) / feed.files.expected(publication_date)
+        with self.client_factory() as client:
+            week = fetch_publication_day(
+                client, office=feed.office, publication_date=publication_date, dest=dest
+            )
+            metadata = {**week.metadata(), **client.quota.as_metadata()}
+            origin = f"{client.base_url}/rest-services/published-data/search?q={week.query}"
+        return [FetchedFile(path=week.path, origin=origin, is_temporary=True, metadata=metadata)]

@@ -7,10 +7,14 @@ from pathlib import Path
 from typing import Literal
 
 import dagster as dg
+from pydantic import Field
 
 from patent_sync.feeds.spec import FeedSpec
-from patent_sync.pipeline.sources import FeedSource, LocalSource
+from patent_sync.pipeline.ops_publications import AsyncOpsSource
+from patent_sync.pipeline.polled_source import PolledSource, parse_publication_days
+from patent_sync.pipeline.sources import FeedSource, LocalSource, OpsSource
 from patent_sync.resources.epo import EpoBulkDataResource
+from patent_sync.resources.epo_ops import EpoOpsResource
 from patent_sync.resources.uspto import UsptoBulkDataResource
 
 
@@ -23,6 +27,11 @@ class FeedSourcesResource(dg.ConfigurableResource):
     local_dir: str = "data"
     uspto: UsptoBulkDataResource
     epo: EpoBulkDataResource
+    # EPO Open Patent Services (the EP publications feed); None: not configured.
+    ops: EpoOpsResource | None = None
+    # Weeks an office publishes on another day than its weekday, as it announced them:
+    # {"wo_publications": {"2025-12-25": "2025-12-23"}} (feed → partition date → day).
+    publication_days: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     @classmethod
     def local(cls, directory: str) -> FeedSourcesResource:
@@ -40,11 +49,34 @@ class FeedSourcesResource(dg.ConfigurableResource):
         remote: dict[str, Callable[[], FeedSource]] = {
             "uspto-odp": self.uspto.source,
             "epo-bdds": self.epo.source,
+            "epo-ops": self._ops_source,
         }
+        if feed.remote.availability is not None:
+            # Polled for a late batch: the sources that can wait on an event loop.
+            remote = {"epo-ops": self._async_ops_source}
         factory = remote.get(feed.remote.service)
         if factory is None:
             raise dg.Failure(
                 f"{feed.name}: no client for {feed.remote.service} is configured; "
                 "set PATENT_SYNC_FEED_SOURCE=local to read delivery files from a directory"
             )
-        return factory()
+        source = factory()
+        if feed.remote.availability is None:
+            return source
+        try:
+            days = parse_publication_days(self.publication_days.get(feed.name, {}))
+        except ValueError as exc:
+            raise dg.Failure(f"{feed.name}: {exc}") from None
+        return PolledSource(source, feed.remote.availability, publication_days=days)
+
+    def _ops_source(self) -> FeedSource:
+        ops = self.ops if self.ops is not None else EpoOpsResource()
+        if not ops.configured:
+            ops.client()  # raises the Failure that names the missing variables
+        return OpsSource(ops.client)
+
+    def _async_ops_source(self) -> FeedSource:
+        ops = self.ops if self.ops is not None else EpoOpsResource()
+        if not ops.configured:
+            ops.client()  # raises the Failure that names the missing variables
+        return AsyncOpsSource(ops.client)

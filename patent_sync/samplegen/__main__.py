@@ -1,6 +1,6 @@
 """``python -m patent_sync.samplegen``: regenerate the demo weekly files or write a bench file.
 
-python -m patent_sync.samplegen --out data/uspto          (also writes data/epo_docdb)
+python -m patent_sync.samplegen --out data/uspto   (also writes data/epo_docdb, data/epo_ops)
 python -m patent_sync.samplegen --bench --count 4800 --out /tmp/bench
 python -m patent_sync.samplegen --bench --feed docdb-amend --count 365000 --out /tmp/bench
 """
@@ -26,7 +26,9 @@ from patent_sync.samplegen.demo import (
 )
 from patent_sync.samplegen.epo_docdb import DeliveryInfo
 from patent_sync.samplegen.epo_docdb import SampleGenError as DocdbSampleGenError
+from patent_sync.samplegen.epo_ops import write_ep_publications
 from patent_sync.samplegen.uspto import DEFECTS, SampleGenError, WeeklyFileInfo
+from patent_sync.samplegen.wipo import write_wo_publications
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,12 +115,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             ]
             deliveries: list[DeliveryInfo] = []
+            ops_files: list[Path] = []
         else:
             infos = write_demo_files(args.out, seed=DEMO_SEED if args.seed is None else args.seed)
             docdb_out = args.docdb_out or args.out.parent / "epo_docdb"
             deliveries = write_docdb_demo_files(
                 docdb_out, seed=DOCDB_DEMO_SEED if args.seed is None else args.seed
             )
+            # The WO publications week (data/wipo), in the OPS envelope the WO feed archives.
+            ops_files = [write_wo_publications(args.out.parent / "wipo")]
+            ops_file = write_ep_publications(args.out.parent / "epo_ops")
+            print(f"{ops_file}  EP publications as EPO OPS serves them")
     except (SampleGenError, DocdbSampleGenError, OSError) as exc:
         print(f"samplegen: {exc}", file=sys.stderr)
         return 2
@@ -126,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_describe(info))
     for delivery in deliveries:
         print(_describe_delivery(delivery))
+    for path in ops_files:
+        print(path)
     return 0
 
 
