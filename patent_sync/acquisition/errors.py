@@ -90,3 +90,25 @@ class FeedNotPublished(AcquisitionError, LookupError):
         self.feed = feed
         self.publication_date = publication_date
         self.looked_at = tuple(str(place) for place in looked_at)
+
+
+class DeliveryLate(AcquisitionError):
+    """A batch that is published on a schedule was still not available at the cut-off (or the
+    run came before its publication time). A warning for a person, not a failure: the batch is
+    fetched by the next run once the office has it.
+
+    ``details`` are plain values for the warning's metadata (attempts, cut-off, last answer).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        feed: str,
+        publication_date: dt.date,
+        details: dict[str, object],
+    ) -> None:
+        super().__init__(message)
+        self.feed = feed
+        self.publication_date = publication_date
+        self.details = dict(details)

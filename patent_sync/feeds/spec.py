@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+from patent_sync.acquisition.async_polling import PollPolicy
+
 
 class DeliveryFiles(Protocol):
     """How the files of one delivery are named, and which of them make up the delivery."""
@@ -56,9 +58,12 @@ STRICT_PROFILE = ValidationProfile(
 class RemoteSource:
     """Where the office publishes the feed: the service, and the feed's name there."""
 
-    service: str  # "uspto-odp" | "epo-bdds"
-    product: str  # "PTGRXML"; "14.7 DOCDB front file"
+    service: str  # "uspto-odp" | "epo-bdds" | "epo-ops"
+    product: str  # "PTGRXML"; "14.7 DOCDB front file"; "WO" (the publishing authority searched)
     delivery_kind: str | None = None  # "Amend" | "CreateDelete" for BDDS
+    # A service that loads the week's batch some time after publication and says "not there"
+    # until then is polled for it up to this policy's cut-off (``pipeline.polled_source``).
+    availability: PollPolicy | None = None
 
 
 @dataclasses.dataclass(frozen=True)
