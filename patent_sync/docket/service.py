@@ -8,7 +8,8 @@ both go through these functions, so a file gives the same entries whichever way 
 * ``docket_for_batch(batch, files, as_of)`` — evaluate the docket of parsed event files (pure:
   no store).
 * ``record_batch(store, audit, events)`` — record the events and account for every one of them
-  (parsed = new + already present, and all of them are in the store afterwards).
+  (parsed = new + already present + quarantined, and all of them are in the store afterwards;
+  an event with an unknown code is quarantined as ``unknown_code``, not recorded).
 * ``sync_build(store, audit, build)`` — sync every matter's entries, auditing each change.
 * ``overdue_entries`` / ``next_due`` — the open entries a person must look at first.
 """
@@ -23,6 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from patent_sync.docket.engine import OPEN, DocketResult, evaluate_docket
+from patent_sync.docket.event_quarantine import (
+    quarantine_events,
+    quarantined_keys,
+    split_for_recording,
+)
 from patent_sync.docket.repository import (
     AuditSink,
     SyncReport,
@@ -103,17 +109,22 @@ def docket_for_batch(batch: EventBatch, files: Sequence[Path], as_of: dt.date) -
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class EventRecording:
-    """Where every parsed event went: new in the store, or there already."""
+    """Where every parsed event went: recorded (new or there already) or quarantined."""
 
     parsed: int
     already_present: int
     new: int
-    present_after: int  # parsed events found in the store after recording
+    present_after: int  # parsed events found in the store (recorded or quarantined) afterwards
+    quarantined: int = 0  # events set aside (unknown code), new or quarantined before
+    newly_quarantined: int = 0
 
     @property
     def balanced(self) -> bool:
-        """Parsed = new + already present, and every parsed event is in the store now."""
-        return self.parsed == self.new + self.already_present == self.present_after
+        """Parsed = new + already present + quarantined, and every parsed event is in the
+        store (as an event or in the event quarantine) now."""
+        return (
+            self.parsed == self.new + self.already_present + self.quarantined == self.present_after
+        )
 
 
 def missing_events(store: Any, events: Iterable[Event]) -> list[Event]:
@@ -125,13 +136,33 @@ def missing_events(store: Any, events: Iterable[Event]) -> list[Event]:
     return [e for e in events if event_key(e) not in stored]
 
 
+def unaccounted_events(store: Any, events: Iterable[Event]) -> list[Event]:
+    """The events neither recorded nor quarantined in the store."""
+    missing = missing_events(store, events)
+    if not missing:
+        return []
+    parked = quarantined_keys(store, {e.application_key for e in missing})
+    return [e for e in missing if event_key(e) not in parked]
+
+
 def record_batch(store: Any, audit: AuditSink | None, events: Sequence[Event]) -> EventRecording:
-    """Record ``events`` (``record_events``, audited per matter) and account for each one."""
-    present_before = len(events) - len(missing_events(store, events))
-    new = record_events(store, audit, events)
-    present_after = len(events) - len(missing_events(store, events))
+    """Record ``events`` (``record_events``, audited per matter) and account for each one.
+
+    An event whose code no taxonomy table knows is quarantined as ``unknown_code`` instead
+    (``docket.event_quarantine``), so parsed = recorded + quarantined.
+    """
+    to_record, to_quarantine = split_for_recording(events)
+    present_before = len(to_record) - len(missing_events(store, to_record))
+    new = record_events(store, audit, to_record)
+    newly_quarantined = quarantine_events(store, audit, to_quarantine)
+    present_after = len(events) - len(unaccounted_events(store, events))
     return EventRecording(
-        parsed=len(events), already_present=present_before, new=new, present_after=present_after
+        parsed=len(events),
+        already_present=present_before,
+        new=new,
+        present_after=present_after,
+        quarantined=len(to_quarantine),
+        newly_quarantined=newly_quarantined,
     )
 
 

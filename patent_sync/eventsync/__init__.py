@@ -1,0 +1,1 @@
+"""Fetching the watched matters' event histories from the offices into the events directory."""
