@@ -22,6 +22,12 @@ DATA_EVENTS = REPO_ROOT / "data" / "events"
 REAL_APP_RECORD = "uspto_odp/patent_client_v6/test_get_one_app.yaml"
 
 
+def _us_files() -> list[Path]:
+    """The committed US files (``data/events`` also holds the EP matters' answers, which
+    ``test_samplegen_ep_events`` checks)."""
+    return sorted(DATA_EVENTS.glob("us-*-transactions.json"))
+
+
 def _key_paths(value: Any, prefix: str = "") -> set[str]:
     if isinstance(value, dict):
         paths = set()
@@ -40,7 +46,7 @@ def test_regenerating_gives_identical_bytes_and_matches_the_committed_files(
     first = write_event_files(tmp_path / "a")
     second = write_event_files(tmp_path / "b")
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
-    committed = sorted(p.name for p in DATA_EVENTS.iterdir())
+    committed = [p.name for p in _us_files()]
     assert committed == sorted(p.name for p in first), "rerun samplegen.events --out data/events"
     for path in first:
         assert (DATA_EVENTS / path.name).read_bytes() == path.read_bytes(), path.name
@@ -61,7 +67,7 @@ def test_rows_are_newest_first_with_known_codes_and_one_repeated_row() -> None:
         for row in rows:
             info = taxonomy.classify(taxonomy.USPTO_ODP_CODES, row["eventCode"])
             assert info.event != taxonomy.OTHER, row
-    batch = load_event_files(sorted(DATA_EVENTS.iterdir()))
+    batch = load_event_files(_us_files())
     repeats = [e for e in batch.events if e.occurrence > 1]
     assert [(e.application_key, e.source_code, str(e.event_date)) for e in repeats] == [
         ("US-18622913", "IDSC", "2026-05-12")
@@ -70,7 +76,7 @@ def test_rows_are_newest_first_with_known_codes_and_one_repeated_row() -> None:
 
 
 def test_granted_matters_carry_patent_number_and_grant_date() -> None:
-    batch = load_event_files(sorted(DATA_EVENTS.iterdir()))
+    batch = load_event_files(_us_files())
     granted = {k: v for k, v in batch.facts.items() if "grant_date" in v}
     assert sorted(granted) == ["US-17366480", "US-17512338"]
     assert all(v["patent_number"] for v in granted.values())
