@@ -1,6 +1,6 @@
 """``make bench``: throughput and memory figures for every pipeline and the deadline engine.
 
-``make bench`` runs them all; ``python -m patent_sync.bench us|job|docdb|deadlines`` runs one.
+``make bench`` runs them all; ``python -m patent_sync.bench us|job|docdb|deadlines|ocr`` runs one.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from patent_sync.bench import (
     dagster_job_bench,
     deadlines_bench,
     docdb_bench,
+    ocr_bench,
     us_pipeline_bench,
 )
 
@@ -20,6 +21,7 @@ BENCHES: dict[str, Callable[[], int]] = {
     "job": lambda: dagster_job_bench.main([]),
     "docdb": lambda: docdb_bench.main([]),
     "deadlines": lambda: int(deadlines_bench.main([]) or 0),
+    "ocr": lambda: ocr_bench.main([]),
 }
 
 

@@ -84,6 +84,22 @@ class NumberForm:
     number: str
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class FieldReading:
+    """How one field of a scanned document was read by OCR, so that a reviewer can see how
+    sure the reading is and where on the page it came from."""
+
+    # The canonical field ("doc_number", "publication_date", "title", ...), or a printed
+    # source a field was checked against ("caption": the number under the barcode).
+    field: str
+    text: str  # what was recognized, before normalization
+    confidence: float  # 0 to 1, after the structure checks and cross-checks
+    page: int  # 1-based page of the scan
+    box: tuple[int, int, int, int]  # x, y, width, height in the scan's own pixels
+    inid: str | None = None  # the INID code the field was printed under ("11", "45")
+    notes: tuple[str, ...] = ()  # the checks behind the confidence
+
+
 # Fields that say which delivery carried a document, not what the document says.
 DELIVERY_FIELDS = ("source_file", "payload_sha256")
 # Where each delivery field goes in a canonical record: before the (always present) top-level
@@ -130,6 +146,8 @@ class Document:
     number_forms: tuple[NumberForm, ...] = ()
     # DOCDB's date-of-last-exchange: an older one must never overwrite a newer stored version.
     date_of_last_exchange: dt.date | None = None
+    # A document read from a scan: how each field was read (confidence, page region).
+    readings: tuple[FieldReading, ...] = ()
 
     def to_json_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: dates as ISO strings, tuples as lists.
@@ -205,6 +223,19 @@ class Document:
             ]
         if self.date_of_last_exchange is not None:
             extra["date_of_last_exchange"] = self.date_of_last_exchange.isoformat()
+        if self.readings:
+            extra["readings"] = [
+                {
+                    "field": r.field,
+                    "text": r.text,
+                    "confidence": r.confidence,
+                    "page": r.page,
+                    "box": list(r.box),
+                    "inid": r.inid,
+                    "notes": list(r.notes),
+                }
+                for r in self.readings
+            ]
         return extra
 
     @classmethod
@@ -233,6 +264,10 @@ class Document:
         )
         fields["number_forms"] = tuple(NumberForm(**n) for n in fields.get("number_forms") or ())
         fields["date_of_last_exchange"] = _date_or_none(fields.get("date_of_last_exchange"))
+        fields["readings"] = tuple(
+            FieldReading(**{**r, "box": tuple(r["box"]), "notes": tuple(r.get("notes") or ())})
+            for r in fields.get("readings") or ()
+        )
         return cls(**fields)
 
     def content_hash(self) -> str:

@@ -419,8 +419,12 @@ def _document_to_release(item: QuarantineItem, corrected: Mapping[str, Any] | No
         return document_from_json(record.payload, what=f"the payload of quarantine #{item.id}")
     doc = document_from_json(with_provenance(corrected, record), what="the corrected document")
     # A record that was parsed names its document for sure; a parse error's key was only
-    # sniffed from broken bytes, so a correction may fix it (the audit entry records both).
-    if record.payload is not None and doc.doc_key != record.doc_key:
+    # sniffed from broken bytes, and an OCR reading's key is only as sure as its confidence,
+    # so a correction may fix those (the audit entry records both).
+    key_is_sure = (
+        record.payload is not None and record.category != QuarantineCategory.LOW_OCR_CONFIDENCE
+    )
+    if key_is_sure and doc.doc_key != record.doc_key:
         raise CorrectionError(
             f"the corrected document is {doc.doc_key}, but quarantine #{item.id} holds "
             f"{record.doc_key}; a correction must be the same document"

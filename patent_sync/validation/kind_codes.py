@@ -6,9 +6,11 @@ new kind usually means a new document type whose deadlines nobody has reviewed y
 
 from __future__ import annotations
 
-# USPTO kind codes since 2001 (ST.16 with the USPTO's national practice).
+# USPTO kind codes since 2001 (ST.16 with the USPTO's national practice), and "A", the kind
+# DOCDB and the USPTO's own systems give a utility patent granted before 2001 (US-6103599-A).
 US_KIND_CODES: frozenset[str] = frozenset(
     {
+        "A",  # utility patent granted before 2001-01-02
         "A1",  # patent application publication
         "A2",  # second or subsequent publication of an application
         "A9",  # corrected application publication
