@@ -52,7 +52,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from patent_sync.deadlines import DeadlineError, compute
@@ -445,6 +445,21 @@ class MatterDocket:
         for entry in entries:
             entry.status, entry.status_reason = status, reason
 
+    def _close_triggered_until(self, when: dt.date, reason: str, *rules: str) -> None:
+        """Close the open entries of ``rules`` triggered on or before ``when`` (the act that
+        answers them happened on ``when``; a later trigger is a new period it does not answer)."""
+        self._set((e for e in self._open(*rules) if e.trigger_date <= when), CLOSED, reason)
+
+    def _close_past_due(self, rule: str, reason: Callable[[dt.date], str]) -> None:
+        """Close the open entries of ``rule`` due before the as-of date, with ``reason(due)``:
+        for an opportunity or a projection, not an obligation, a passed date is history."""
+        if self.as_of is None:
+            return
+        for entry in self._open(rule):
+            if entry.due_date < self.as_of:
+                entry.status = CLOSED
+                entry.status_reason = reason(entry.due_date)
+
     def _unhandled(self, event: Event | None, reason: str) -> None:
         if event is None:
             self.warnings.append(f"{self.matter}: {reason}")
@@ -459,6 +474,17 @@ class MatterDocket:
             if entry.status == OPEN:
                 entry.status, entry.status_reason = CLOSED, f"closed: {reason}"
                 entry.closed_by_terminal = True
+
+    def _reopen_after_terminal(self, event: Event, *rules: str) -> None:
+        """Reopen the entries of ``rules`` that a terminal event closed, now that ``event``
+        (a reinstatement) has brought the matter back."""
+        for entry in self._entries.values():
+            if entry.closed_by_terminal and entry.rule in rules:
+                entry.status = OPEN
+                entry.status_reason = (
+                    f"reopened: {event.description} {event.event_date} ({event.source_code})"
+                )
+                entry.closed_by_terminal = False
 
 
 def _plain_order(event: Event) -> tuple[Any, ...]:

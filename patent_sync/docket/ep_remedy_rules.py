@@ -144,16 +144,14 @@ class EpRemedyRules(MatterDocket):
 
     def settle_search_stage(self, when: dt.date, reason: str) -> None:
         """The examining division has taken the application up: the search stage is over."""
-        self._set(
-            (e for e in self._open(*SEARCH_STAGE_RULES) if e.trigger_date <= when), CLOSED, reason
-        )
+        self._close_triggered_until(when, reason, *SEARCH_STAGE_RULES)
 
     def on_ep_amendments(self, event: Event) -> None:
         when = effective_date(event)
-        self._set(
-            (e for e in self._open(*SEARCH_STAGE_RULES) if e.trigger_date <= when),
-            CLOSED,
+        self._close_triggered_until(
+            when,
             f"amendments filed {when} ({event.source_code}): taken as the reply",
+            *SEARCH_STAGE_RULES,
         )
 
     def on_ep_designation_fee_paid(self, event: Event) -> None:
@@ -317,10 +315,10 @@ class EpRemedyRules(MatterDocket):
 
     def on_ep_further_processing_requested(self, event: Event) -> None:
         when = effective_date(event)
-        self._set(
-            (e for e in self._open("ep.further_processing") if e.trigger_date <= when),
-            CLOSED,
+        self._close_triggered_until(
+            when,
             f"further processing requested {when} ({event.source_code})",
+            "ep.further_processing",
         )
 
     def on_ep_re_establishment_requested(self, event: Event) -> None:

@@ -190,10 +190,10 @@ class UsDocket(UsAppealRules):
             )
 
     def on_reply(self, event: Event) -> None:
-        self._set(
-            (e for e in self._open("us.oa_reply") if e.trigger_date <= event.event_date),
-            CLOSED,
+        self._close_triggered_until(
+            event.event_date,
             f"reply filed {event.event_date} ({event.source_code} {event.description})",
+            "us.oa_reply",
         )
 
     def on_issue_fee_paid(self, event: Event) -> None:
@@ -255,13 +255,7 @@ class UsDocket(UsAppealRules):
 
     def on_reinstated(self, event: Event) -> None:
         self.reopen_after_reinstatement(event)
-        for entry in self._entries.values():
-            if entry.closed_by_terminal and entry.rule == "us.maintenance_fee":
-                entry.status = OPEN
-                entry.status_reason = (
-                    f"reopened: {event.description} {event.event_date} ({event.source_code})"
-                )
-                entry.closed_by_terminal = False
+        self._reopen_after_terminal(event, "us.maintenance_fee")
 
 
 class EpDocket(EpRemedyRules):
@@ -441,10 +435,10 @@ class EpDocket(EpRemedyRules):
         )
 
     def on_ep_reply(self, event: Event) -> None:
-        self._set(
-            (e for e in self._open("ep.communication_reply") if e.trigger_date <= event.event_date),
-            CLOSED,
+        self._close_triggered_until(
+            event.event_date,
             f"reply filed {event.event_date} ({event.source_code} {event.description})",
+            "ep.communication_reply",
         )
 
     def on_ep_r71_3(self, event: Event) -> None:
@@ -456,10 +450,10 @@ class EpDocket(EpRemedyRules):
         when = effective_date(event)
         created = self._create("ep.r71_3", when, describe(event), event, notes)
         if created is not None:
-            self._set(
-                (e for e in self._open("ep.communication_reply") if e.trigger_date <= when),
-                CLOSED,
+            self._close_triggered_until(
+                when,
                 f"closed: Rule 71(3) communication dispatched {when}",
+                "ep.communication_reply",
             )
 
     def on_ep_r71_3_reply(self, event: Event) -> None:
@@ -634,15 +628,13 @@ class PctDocket(MatterDocket):
     def finish(self) -> None:
         """A projected publication date that has passed is history, not a deadline."""
         super().finish()
-        if self.as_of is None:
-            return
-        for entry in self._open("pct.publication"):
-            if entry.due_date < self.as_of:
-                entry.status = CLOSED
-                entry.status_reason = (
-                    f"projected publication date {entry.due_date} has passed (informational "
-                    "entry, not a time limit)"
-                )
+        self._close_past_due(
+            "pct.publication",
+            lambda due: (
+                f"projected publication date {due} has passed (informational entry, not a time "
+                "limit)"
+            ),
+        )
 
 
 OFFICES: Mapping[str, type[MatterDocket]] = {

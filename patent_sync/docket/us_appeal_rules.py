@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import ClassVar
 
-from patent_sync.docket.engine import CLOSED, OPEN, SUPERSEDED, MatterDocket, describe
+from patent_sync.docket.engine import CLOSED, SUPERSEDED, MatterDocket, describe
 from patent_sync.events import taxonomy as tx
 from patent_sync.model import Event
 
@@ -78,21 +78,18 @@ class UsAppealRules(MatterDocket):
 
     def on_rce(self, event: Event) -> None:
         when = event.event_date
-        self._set(
-            (e for e in self._open("us.oa_reply", *APPEAL_RULES) if e.trigger_date <= when),
-            CLOSED,
+        self._close_triggered_until(
+            when,
             f"RCE filed {when} ({event.source_code}): prosecution reopened; an appeal is "
             "withdrawn (37 CFR 1.114(d))",
+            "us.oa_reply",
+            *APPEAL_RULES,
         )
 
     def on_notice_of_appeal(self, event: Event) -> None:
         when = event.event_date
         reason = f"notice of appeal filed {when} ({event.source_code} {event.description})"
-        self._set(
-            (e for e in self._open("us.oa_reply", "us.notice_of_appeal") if e.trigger_date <= when),
-            CLOSED,
-            reason,
-        )
+        self._close_triggered_until(when, reason, "us.oa_reply", "us.notice_of_appeal")
         self._create(
             "us.appeal_brief",
             when,
@@ -103,10 +100,8 @@ class UsAppealRules(MatterDocket):
 
     def on_appeal_brief(self, event: Event) -> None:
         when = event.event_date
-        self._set(
-            (e for e in self._open("us.appeal_brief") if e.trigger_date <= when),
-            CLOSED,
-            f"appeal brief filed {when} ({event.source_code})",
+        self._close_triggered_until(
+            when, f"appeal brief filed {when} ({event.source_code})", "us.appeal_brief"
         )
 
     # -- missing parts ----------------------------------------------------------------------------
@@ -122,11 +117,11 @@ class UsAppealRules(MatterDocket):
 
     def on_application_complete(self, event: Event) -> None:
         when = event.event_date
-        self._set(
-            (e for e in self._open("us.missing_parts") if e.trigger_date <= when),
-            CLOSED,
+        self._close_triggered_until(
+            when,
             f"application complete {when} ({event.source_code} {event.description}): the "
             "missing parts are on file",
+            "us.missing_parts",
         )
 
     # -- grant: the broadening-reissue window -----------------------------------------------------
@@ -168,22 +163,13 @@ class UsAppealRules(MatterDocket):
             entry.status_reason = (
                 "priority claim on file: the application data records the priority date"
             )
-        if self.as_of is None:
-            return
-        for entry in self._open("us.reissue_broadening"):
-            if entry.due_date < self.as_of:
-                entry.status = CLOSED
-                entry.status_reason = (
-                    f"lapsed: no broadening reissue on file by {entry.due_date} (35 USC 251(d), "
-                    "a statutory bar)"
-                )
+        self._close_past_due(
+            "us.reissue_broadening",
+            lambda due: (
+                f"lapsed: no broadening reissue on file by {due} (35 USC 251(d), a statutory bar)"
+            ),
+        )
 
     def reopen_after_reinstatement(self, event: Event) -> None:
         """A reinstated patent can still be reissued: reopen the window an expiry closed."""
-        for entry in self._entries.values():
-            if entry.closed_by_terminal and entry.rule == "us.reissue_broadening":
-                entry.status = OPEN
-                entry.status_reason = (
-                    f"reopened: {event.description} {event.event_date} ({event.source_code})"
-                )
-                entry.closed_by_terminal = False
+        self._reopen_after_terminal(event, "us.reissue_broadening")

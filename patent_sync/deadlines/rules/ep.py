@@ -174,6 +174,16 @@ def period_from_notification(
     return end
 
 
+def due_from_notification(
+    rule: Rule, notes: Notes, dated: dt.date, received: dt.date | None, months: int, why: str
+) -> dt.date:
+    """The due date of a ``months`` period from notification of a document dated ``dated``:
+    deemed notification, late-receipt days, then the roll over EPO closed days."""
+    notified, extra = notification(rule, notes, dated, received)
+    end = period_from_notification(notes, notified, months, why, extra)
+    return notes.roll(calendar_for("EPO"), end, EP_ROLL)
+
+
 def communication_reply(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
     """Period set by the EPO, from deemed notification, plus any extension granted."""
     period: int = params["period_months"]
@@ -217,9 +227,7 @@ def r71_3(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResul
     forbid_extension(rule, params["extension_months"], "the Rule 71(3) period of 4 months")
     notes = Notes()
     notes.add(f"Trigger {describe(trigger)}: date the Rule 71(3) communication bears.")
-    notified, extra = notification(rule, notes, trigger, params["received_date"])
-    end = period_from_notification(notes, notified, 4, "Rule 71(3)", extra)
-    due = notes.roll(calendar_for("EPO"), end, EP_ROLL)
+    due = due_from_notification(rule, notes, trigger, params["received_date"], 4, "Rule 71(3)")
     notes.add(f"Due date {describe(due)}. Not extendable; missed: further processing (Rule 135).")
     return notes.result(rule, trigger, due, None, rule.citation, params)
 

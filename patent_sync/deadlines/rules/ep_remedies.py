@@ -34,7 +34,7 @@ from patent_sync.deadlines.provisions import (
     parse_provision,
 )
 from patent_sync.deadlines.rules.common import EP_ROLL, Notes, calendar_for
-from patent_sync.deadlines.rules.ep import RECEIVED_PARAM, notification, period_from_notification
+from patent_sync.deadlines.rules.ep import RECEIVED_PARAM, due_from_notification
 
 _TWO_MONTHS_FROM_EXPIRY = frozenset({"Art. 87(1)", "Art. 112a(4)"})
 
@@ -108,9 +108,7 @@ def further_processing(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> 
             f"Missed period: {missed}. Further processing is not ruled out for it (Art. 121(4); "
             f"Rule 135(2) as in force since 1 Nov 2022)."
         )
-    notified, extra = notification(rule, notes, trigger, params["received_date"])
-    end = period_from_notification(notes, notified, 2, "Rule 135(1)", extra)
-    due = notes.roll(calendar_for("EPO"), end, EP_ROLL)
+    due = due_from_notification(rule, notes, trigger, params["received_date"], 2, "Rule 135(1)")
     notes.add(
         f"Due date {describe(due)}: pay the further-processing fee and complete the omitted act "
         f"by then (Rule 135(1); the request is not filed until the fee is paid). Not "

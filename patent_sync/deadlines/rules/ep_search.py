@@ -17,7 +17,12 @@ from patent_sync.deadlines.arithmetic import describe
 from patent_sync.deadlines.errors import InvalidParameterError, NoTimeLimitError
 from patent_sync.deadlines.model import DeadlineResult, Rule, RuleParam
 from patent_sync.deadlines.rules.common import EP_ROLL, Notes, calendar_for
-from patent_sync.deadlines.rules.ep import RECEIVED_PARAM, notification, period_from_notification
+from patent_sync.deadlines.rules.ep import (
+    RECEIVED_PARAM,
+    due_from_notification,
+    notification,
+    period_from_notification,
+)
 
 #: Rule 70a applies to search reports drawn up on or after this day (CA/D 3/09).
 RULE_70A_START = dt.date(2010, 4, 1)
@@ -96,9 +101,9 @@ def r161_162(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineRe
         )
     notes = Notes()
     notes.add(f"Trigger {describe(trigger)}: date the Rules 161/162 communication bears.")
-    notified, extra = notification(rule, notes, trigger, params["received_date"])
-    end = period_from_notification(notes, notified, 6, "Rules 161(1), (2) and 162(2)", extra)
-    due = notes.roll(calendar_for("EPO"), end, EP_ROLL)
+    due = due_from_notification(
+        rule, notes, trigger, params["received_date"], 6, "Rules 161(1), (2) and 162(2)"
+    )
     notes.add(
         f"Due date {describe(due)}: reply to the written opinion/IPER where the communication "
         f"requires it, file any amendments, pay the claims fees. Not extendable; a required "

@@ -138,20 +138,15 @@ def demand(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResu
     """The later of 3 months from transmittal and 22 months from the priority date."""
     priority: dt.date = params["priority_date"]
     office: str = params["office"]
-    if priority > trigger:
-        raise InvalidParameterError(
-            f"{rule.id}: priority_date {priority.isoformat()} is after the transmittal date "
-            f"{trigger.isoformat()}; the priority date always comes first"
-        )
+    _check_priority_first(rule, priority, trigger)
     notes = Notes()
     notes.add(
         f"Trigger {describe(trigger)}: transmittal of the international search report and "
         f"written opinion; priority date {priority.isoformat()}."
     )
-    from_transmittal = notes.months(trigger, 3, "PCT Rule 54bis.1(a)")
-    from_priority = notes.months(priority, 22, "PCT Rule 54bis.1(a)")
-    later = max(from_transmittal, from_priority)
-    which = "3 months from transmittal" if later == from_transmittal else "22 months from priority"
+    later, which = _later_of_transmittal_and_priority(
+        notes, trigger, 3, priority, 22, "PCT Rule 54bis.1(a)"
+    )
     notes.add(f"The later of the two applies: {describe(later)} ({which}).")
     citation = roll_citation(office, "PCT Rule 80.5")
     due = notes.roll(calendar_for(office), later, citation)
@@ -165,20 +160,15 @@ def demand(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResu
 def art19_amendment(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
     """The later of 2 months from ISR transmittal and 16 months from priority (Rule 46.1)."""
     priority: dt.date = params["priority_date"]
-    if priority > trigger:
-        raise InvalidParameterError(
-            f"{rule.id}: priority_date {priority.isoformat()} is after the transmittal date "
-            f"{trigger.isoformat()}; the priority date always comes first"
-        )
+    _check_priority_first(rule, priority, trigger)
     notes = Notes()
     notes.add(
         f"Trigger {describe(trigger)}: transmittal of the international search report to the "
         f"applicant and the International Bureau; priority date {priority.isoformat()}."
     )
-    from_transmittal = notes.months(trigger, 2, "PCT Rule 46.1")
-    from_priority = notes.months(priority, 16, "PCT Rule 46.1")
-    later = max(from_transmittal, from_priority)
-    which = "2 months from transmittal" if later == from_transmittal else "16 months from priority"
+    later, which = _later_of_transmittal_and_priority(
+        notes, trigger, 2, priority, 16, "PCT Rule 46.1"
+    )
     notes.add(f"The later of the two applies (Rule 46.1): {describe(later)} ({which}).")
     due = notes.roll(calendar_for("IB"), later, "PCT Rule 80.5")
     notes.add(
@@ -204,6 +194,33 @@ def publication(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> Deadlin
         f"90bis.1(c)); early publication can be requested (Art. 21(2)(b))."
     )
     return notes.result(rule, trigger, projected, None, rule.citation, params)
+
+
+def _check_priority_first(rule: Rule, priority: dt.date, transmittal: dt.date) -> None:
+    """Refuse a priority date after the transmittal of the international search report."""
+    if priority > transmittal:
+        raise InvalidParameterError(
+            f"{rule.id}: priority_date {priority.isoformat()} is after the transmittal date "
+            f"{transmittal.isoformat()}; the priority date always comes first"
+        )
+
+
+def _later_of_transmittal_and_priority(
+    notes: Notes,
+    transmittal: dt.date,
+    transmittal_months: int,
+    priority: dt.date,
+    priority_months: int,
+    why: str,
+) -> tuple[dt.date, str]:
+    """The later end of a period from the ISR transmittal and one from the priority date (both
+    under the rule ``why`` cites), and which one it is in words."""
+    from_transmittal = notes.months(transmittal, transmittal_months, why)
+    from_priority = notes.months(priority, priority_months, why)
+    later = max(from_transmittal, from_priority)
+    if later == from_transmittal:
+        return later, f"{transmittal_months} months from transmittal"
+    return later, f"{priority_months} months from priority"
 
 
 RULES = (

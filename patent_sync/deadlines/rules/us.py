@@ -6,26 +6,20 @@ import datetime as dt
 from typing import Any
 
 from patent_sync.deadlines.arithmetic import add_months, describe
-from patent_sync.deadlines.errors import ExtensionNotAllowedError, InvalidParameterError
 from patent_sync.deadlines.model import DeadlineResult, Rule, RuleParam
 from patent_sync.deadlines.rules.common import US_ROLL, Notes, calendar_for, forbid_extension
-
-_STATUTORY_MONTHS = 6  # 35 USC 133
+from patent_sync.deadlines.rules.us_periods import (
+    REPLY_PERIOD_PARAMS,
+    check_reply_period,
+    reply_period,
+)
 
 OA_REPLY = Rule(
     id="us.oa_reply",
     title="Reply to a USPTO Office action (non-final or final)",
     citation="35 USC 133; 37 CFR 1.134, 1.136(a); MPEP 710.01(a); 35 USC 21(b)",
     trigger="mailing (notification) date of the Office action",
-    params=(
-        RuleParam("period_months", "int", "shortened statutory period set in the action", 3),
-        RuleParam(
-            "extension_months",
-            "int",
-            "months of extension bought under 37 CFR 1.136(a); the total may not pass 6 months",
-            0,
-        ),
-    ),
+    params=REPLY_PERIOD_PARAMS,
     extendable=True,
     office="USPTO",
     period="shortened statutory period (usually 3 months), extendable to 6 months",
@@ -79,45 +73,18 @@ def oa_reply(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineRe
     """Reply due at the end of the period plus extensions bought; final at 6 months."""
     period: int = params["period_months"]
     extension: int = params["extension_months"]
-    if not 1 <= period <= _STATUTORY_MONTHS:
-        raise InvalidParameterError(
-            f"{rule.id}: period_months must be 1 to 6 (35 USC 133 allows at most 6 months), "
-            f"got {period}"
-        )
-    if extension < 0:
-        raise InvalidParameterError(f"{rule.id}: extension_months cannot be negative")
-    if period + extension > _STATUTORY_MONTHS:
-        most = _STATUTORY_MONTHS - period
-        raise ExtensionNotAllowedError(
-            f"{rule.id}: a {period}-month period plus {extension} month(s) of extension passes "
-            f"the 6-month statutory limit (35 USC 133); at most {most} month(s) of extension "
-            f"can be bought under 37 CFR 1.136(a)"
-        )
-    uspto = calendar_for("USPTO")
+    check_reply_period(rule, period, extension, limit="statutory limit")
     notes = Notes()
     notes.add(f"Trigger {describe(trigger)}: mailing date of the Office action.")
-    original_end = notes.months(
-        trigger, period, "shortened statutory period; 37 CFR 1.134, MPEP 710.01(a)"
+    due, final = reply_period(
+        notes,
+        trigger,
+        period,
+        extension,
+        "shortened statutory period; 37 CFR 1.134, MPEP 710.01(a)",
+        trigger_name="mailing date",
+        ceiling="the statutory limit",
     )
-    if extension:
-        notes.add(
-            f"{extension} month(s) of extension bought under 37 CFR 1.136(a): counted from the "
-            f"last calendar day of the original period ({original_end.isoformat()}), even if "
-            f"that day is a weekend or holiday, i.e. {period + extension} months from the "
-            f"mailing date (MPEP 710.01(a))."
-        )
-        end = notes.months(trigger, period + extension, "period plus extensions")
-    else:
-        end = original_end
-    due = notes.roll(uspto, end, US_ROLL)
-    notes.add(f"Due date {describe(due)}.")
-    if period + extension < _STATUTORY_MONTHS:
-        notes.add(
-            f"Further extension possible: up to {_STATUTORY_MONTHS - period - extension} more "
-            f"month(s) under 37 CFR 1.136(a) with the fee, never past the statutory limit."
-        )
-    limit = notes.months(trigger, _STATUTORY_MONTHS, "statutory limit, 35 USC 133")
-    final = notes.roll(uspto, limit, US_ROLL)
     notes.add(
         f"Final date {describe(final)}: without a reply by then the application is abandoned."
     )

@@ -13,29 +13,23 @@ import datetime as dt
 from typing import Any
 
 from patent_sync.deadlines.arithmetic import describe
-from patent_sync.deadlines.errors import InvalidParameterError
-from patent_sync.deadlines.model import DeadlineResult, Rule, RuleParam
+from patent_sync.deadlines.model import DeadlineResult, Rule
 from patent_sync.deadlines.rules.common import Notes
-from patent_sync.deadlines.rules.us_periods import check_extension, extended_period
-
-_STATUTORY_MONTHS = 6  # 35 USC 133
-_BRIEF_MONTHS = 2  # 37 CFR 41.37(a)
-_MOST_EXTENSION = 5  # 37 CFR 1.136(a)(1)
+from patent_sync.deadlines.rules.us_periods import (
+    REPLY_PERIOD_PARAMS,
+    TWO_MONTH_EXTENSION_PARAM,
+    TWO_MONTH_PERIOD,
+    check_reply_period,
+    reply_period,
+    two_month_period,
+)
 
 NOTICE_OF_APPEAL = Rule(
     id="us.notice_of_appeal",
     title="Notice of appeal to the PTAB (and the appeal fee) after a final rejection",
     citation="35 USC 134(a), 133; 37 CFR 41.31(a)(1), 41.20(b)(1), 1.134, 1.136(a); 35 USC 21(b)",
     trigger="mailing date of the final rejection (or of the action twice rejecting the claims)",
-    params=(
-        RuleParam("period_months", "int", "shortened statutory period set in the action", 3),
-        RuleParam(
-            "extension_months",
-            "int",
-            "months of extension bought under 37 CFR 1.136(a); the total may not pass 6 months",
-            0,
-        ),
-    ),
+    params=REPLY_PERIOD_PARAMS,
     extendable=True,
     office="USPTO",
     period="the period for reply to the action (usually 3 months), extendable to 6 months",
@@ -46,17 +40,10 @@ APPEAL_BRIEF = Rule(
     title="Appeal brief to the PTAB",
     citation="37 CFR 41.37(a), (e); 37 CFR 1.136(a); MPEP 1205; 35 USC 21(b)",
     trigger="date the notice of appeal was filed (received by the Office)",
-    params=(
-        RuleParam(
-            "extension_months",
-            "int",
-            "months of extension bought under 37 CFR 1.136(a) (at most 5: 7 months in all)",
-            0,
-        ),
-    ),
+    params=(TWO_MONTH_EXTENSION_PARAM,),
     extendable=True,
     office="USPTO",
-    period="2 months, extendable by up to 5 months under 37 CFR 1.136(a) (7 months in all)",
+    period=TWO_MONTH_PERIOD,
 )
 
 
@@ -64,25 +51,14 @@ def notice_of_appeal(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> De
     """The period for reply to the final rejection, extendable to the 6-month statutory limit."""
     period: int = params["period_months"]
     extension: int = params["extension_months"]
-    if not 1 <= period <= _STATUTORY_MONTHS:
-        raise InvalidParameterError(
-            f"{rule.id}: period_months must be 1 to 6 (35 USC 133 allows at most 6 months), "
-            f"got {period}"
-        )
-    check_extension(rule, period, extension, _STATUTORY_MONTHS, "35 USC 133")
+    check_reply_period(rule, period, extension)
     notes = Notes()
     notes.add(
         f"Trigger {describe(trigger)}: mailing date of the final rejection; the notice of "
         f"appeal is due within the period for reply to it (37 CFR 41.31(a)(1))."
     )
-    due, final = extended_period(
-        notes,
-        trigger,
-        period,
-        extension,
-        _STATUTORY_MONTHS,
-        "shortened statutory period; 37 CFR 1.134, 41.31(a)(1)",
-        "statutory limit, 35 USC 133",
+    due, final = reply_period(
+        notes, trigger, period, extension, "shortened statutory period; 37 CFR 1.134, 41.31(a)(1)"
     )
     notes.add(
         f"Final date {describe(final)}: file the notice of appeal with the fee of 37 CFR "
@@ -97,28 +73,14 @@ def notice_of_appeal(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> De
 
 def appeal_brief(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
     """Two months from the notice of appeal, extendable by up to five months."""
-    extension: int = params["extension_months"]
-    check_extension(
-        rule,
-        _BRIEF_MONTHS,
-        extension,
-        _BRIEF_MONTHS + _MOST_EXTENSION,
-        "37 CFR 1.136(a)(1): at most five months of extension",
-    )
     notes = Notes()
     notes.add(
         f"Trigger {describe(trigger)}: date the notice of appeal was filed (37 CFR 41.37(a)). "
         f"Not a period for reply to an Office action, so 35 USC 133's six months do not cap it "
         f"(37 CFR 41.37(e))."
     )
-    due, final = extended_period(
-        notes,
-        trigger,
-        _BRIEF_MONTHS,
-        extension,
-        _BRIEF_MONTHS + _MOST_EXTENSION,
-        "37 CFR 41.37(a)",
-        "two months plus the five months 37 CFR 1.136(a) allows",
+    due, final = two_month_period(
+        rule, notes, trigger, params["extension_months"], "37 CFR 41.37(a)"
     )
     notes.add(
         f"Final date {describe(final)}: without a brief by then the appeal is dismissed, and "

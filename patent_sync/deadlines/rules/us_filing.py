@@ -21,10 +21,12 @@ from patent_sync.deadlines.arithmetic import add_months, describe
 from patent_sync.deadlines.errors import InvalidParameterError, NoTimeLimitError, TimeBarredError
 from patent_sync.deadlines.model import DeadlineResult, Rule, RuleParam
 from patent_sync.deadlines.rules.common import US_ROLL, Notes, calendar_for
-from patent_sync.deadlines.rules.us_periods import check_extension, extended_period
+from patent_sync.deadlines.rules.us_periods import (
+    TWO_MONTH_EXTENSION_PARAM,
+    TWO_MONTH_PERIOD,
+    two_month_period,
+)
 
-_MISSING_PARTS_MONTHS = 2  # the period the notice sets (Form PTO-1533)
-_MOST_EXTENSION = 5  # 37 CFR 1.136(a)(1)
 _PRIORITY_YEAR = {"utility": 12, "design": 6}  # 35 USC 119(a); 35 USC 172
 _RESTORATION_MONTHS = 2  # 37 CFR 1.55(c), 1.78(b)
 
@@ -33,17 +35,10 @@ MISSING_PARTS = Rule(
     title="Reply to a notice to file missing parts (fees, oath or declaration)",
     citation="35 USC 111(a)(3), (4); 37 CFR 1.53(f), 1.136(a); 35 USC 21(b)",
     trigger="mailing date of the notice to file missing parts",
-    params=(
-        RuleParam(
-            "extension_months",
-            "int",
-            "months of extension bought under 37 CFR 1.136(a) (at most 5: 7 months in all)",
-            0,
-        ),
-    ),
+    params=(TWO_MONTH_EXTENSION_PARAM,),
     extendable=True,
     office="USPTO",
-    period="2 months, extendable by up to 5 months under 37 CFR 1.136(a) (7 months in all)",
+    period=TWO_MONTH_PERIOD,
 )
 
 PRIORITY_CLAIM = Rule(
@@ -82,27 +77,13 @@ PRIORITY_CLAIM = Rule(
 
 def missing_parts(rule: Rule, trigger: dt.date, params: dict[str, Any]) -> DeadlineResult:
     """Two months from the notice, extendable by up to five months."""
-    extension: int = params["extension_months"]
-    check_extension(
-        rule,
-        _MISSING_PARTS_MONTHS,
-        extension,
-        _MISSING_PARTS_MONTHS + _MOST_EXTENSION,
-        "37 CFR 1.136(a)(1): at most five months of extension",
-    )
     notes = Notes()
     notes.add(
         f"Trigger {describe(trigger)}: mailing date of the notice to file missing parts (37 CFR "
         f"1.53(f)); the notice sets two months. Not a 35 USC 133 period."
     )
-    due, final = extended_period(
-        notes,
-        trigger,
-        _MISSING_PARTS_MONTHS,
-        extension,
-        _MISSING_PARTS_MONTHS + _MOST_EXTENSION,
-        "period set in the notice; 37 CFR 1.53(f)",
-        "two months plus the five months 37 CFR 1.136(a) allows",
+    due, final = two_month_period(
+        rule, notes, trigger, params["extension_months"], "period set in the notice; 37 CFR 1.53(f)"
     )
     notes.add(
         f"Final date {describe(final)}: file the missing fees (with the surcharge of 37 CFR "
