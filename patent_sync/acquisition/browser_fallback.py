@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -35,6 +36,7 @@ from lxml import html as lxml_html
 
 import patent_sync
 from patent_sync.acquisition.errors import AcquisitionError
+from patent_sync.events.page_capture import CapturedRow, PageCapture, capture_rows
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext
@@ -263,6 +265,28 @@ def _checked(
         html=content,
         sha256=hashlib.sha256(data).hexdigest(),
         tree=tree,
+    )
+
+
+def capture_page(
+    session: BrowserFallbackSession,
+    spec: PageSpec,
+    read_rows: Callable[[RenderedPage], Sequence[CapturedRow]],
+    *,
+    source: str,
+    matter: str,
+    now: dt.datetime | None = None,
+) -> PageCapture:
+    """Load ``spec``'s page in ``session`` and capture the rows ``read_rows`` finds on it, with
+    the page's address and digest and when it was read (``now``, else the current time)."""
+    page = session.load(spec)
+    return PageCapture(
+        source=source,
+        matter=matter,
+        page_url=page.url,
+        retrieved_at=(now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+        page_sha256=page.sha256,
+        rows=capture_rows(read_rows(page)),
     )
 
 

@@ -30,10 +30,11 @@ from patent_sync.acquisition.browser_fallback import (
     PageLayoutChanged,
     PageSpec,
     RenderedPage,
+    capture_page,
     cell_text,
 )
 from patent_sync.events.common import EP_APPLICATION_NUMBER
-from patent_sync.events.page_capture import CapturedRow, PageCapture, capture_rows
+from patent_sync.events.page_capture import CapturedRow, PageCapture
 
 SOURCE = "epo.register.html"
 DEFAULT_BASE_URL = "https://register.epo.org"
@@ -88,14 +89,13 @@ def read_event_history(
     Raises ``FallbackDisabled`` (not opted in), ``PageNotFound``, ``PageLayoutChanged`` or
     ``FallbackError``; never returns an empty capture for a page it could not read.
     """
-    page = session.load(event_history_page(application_number, base_url))
-    return PageCapture(
+    return capture_page(
+        session,
+        event_history_page(application_number, base_url),
+        parse_event_rows,
         source=SOURCE,
         matter=f"EP-{application_number}",
-        page_url=page.url,
-        retrieved_at=(now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
-        page_sha256=page.sha256,
-        rows=capture_rows(parse_event_rows(page)),
+        now=now,
     )
 
 

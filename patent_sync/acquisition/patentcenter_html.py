@@ -32,10 +32,11 @@ from patent_sync.acquisition.browser_fallback import (
     PageLayoutChanged,
     PageSpec,
     RenderedPage,
+    capture_page,
     cell_text,
 )
 from patent_sync.events.common import US_APPLICATION_NUMBER
-from patent_sync.events.page_capture import CapturedRow, PageCapture, capture_rows
+from patent_sync.events.page_capture import CapturedRow, PageCapture
 
 SOURCE = "uspto.patentcenter.html"
 DEFAULT_BASE_URL = "https://patentcenter.uspto.gov"
@@ -87,14 +88,13 @@ def read_transaction_history(
     the event file to put in the events directory (``events.page_capture`` format). Raises
     ``FallbackDisabled``, ``PageNotFound``, ``PageLayoutChanged`` or ``FallbackError``.
     """
-    page = session.load(transaction_history_page(application_number, base_url))
-    return PageCapture(
+    return capture_page(
+        session,
+        transaction_history_page(application_number, base_url),
+        parse_transaction_rows,
         source=SOURCE,
         matter=f"US-{application_number}",
-        page_url=page.url,
-        retrieved_at=(now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
-        page_sha256=page.sha256,
-        rows=capture_rows(parse_transaction_rows(page)),
+        now=now,
     )
 
 

@@ -310,9 +310,15 @@ docket_job = dg.define_asset_job(
 )
 def docket_daily_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     """Every morning: the docket as of that day (a re-run of a tick keeps the tick's date)."""
+    return daily_docket_run(context, "docket")
+
+
+def daily_docket_run(context: dg.ScheduleEvaluationContext, run_key_prefix: str) -> dg.RunRequest:
+    """A daily schedule's run, keyed ``<run_key_prefix>-<day>``, with the docket as of its tick's
+    day (every daily job ends with the docket assets)."""
     day = context.scheduled_execution_time.date().isoformat()
     return dg.RunRequest(
-        run_key=f"docket-{day}",
+        run_key=f"{run_key_prefix}-{day}",
         run_config={"ops": {"docket_entries": {"config": {"as_of": day}}}},
         tags={AS_OF_TAG: day},  # docket_html reads the page's day from it
     )

@@ -22,7 +22,8 @@ from patent_sync.acquisition.epo_register_html import SOURCE as REGISTER_PAGE_SO
 from patent_sync.acquisition.errors import AcquisitionError
 from patent_sync.archive.raw_archive import RawArchive
 from patent_sync.audit import audit_checkpoint_metadata
-from patent_sync.defs.docket import DAILY_TIMEZONE, prosecution_events
+from patent_sync.defs.docket import DAILY_TIMEZONE, daily_docket_run, prosecution_events
+from patent_sync.defs.watchlist_common import reader_on_demand, reconciliation_result
 from patent_sync.eventsync.epo_ops import (
     DEFAULT_INPADOC_MAX_AGE,
     FAILED,
@@ -193,31 +194,13 @@ def ep_events_reconciled(
     with docket_store.open() as (store, _audit):
         matters = watched_matters(store, office="EP")
         results = reconcile(store, Path(event_files.directory), matters, (CAPTURE_SUFFIX,))
-    off = [r for r in results if not r.balanced]
-    rows = [
-        f"{r.matter}: received {r.received}, recorded {r.recorded}, quarantined {r.quarantined}"
-        + (f" ({r.problem})" if r.problem else "")
-        for r in results
-    ]
-    return dg.AssetCheckResult(
-        passed=not off,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description=(
-            f"{len(off)} watched EP application(s) with events not accounted for: "
+    return reconciliation_result(
+        results,
+        unbalanced=(
+            "{count} watched EP application(s) with events not accounted for: "
             "materialize prosecution_events after ep_watchlist_sync"
-            if off
-            else f"All events of {len(results)} EP application(s) recorded or quarantined"
         ),
-        metadata={
-            "applications": dg.MetadataValue.int(len(results)),
-            "received": dg.MetadataValue.int(sum(r.received for r in results)),
-            "recorded": dg.MetadataValue.int(sum(r.recorded for r in results)),
-            "quarantined": dg.MetadataValue.int(sum(r.quarantined for r in results)),
-            "not_accounted_for": dg.MetadataValue.json(
-                [row for row, r in zip(rows, results, strict=True) if not r.balanced]
-            ),
-            "by_application": dg.MetadataValue.json(rows),
-        },
+        balanced="All events of {count} EP application(s) recorded or quarantined",
     )
 
 
@@ -239,12 +222,7 @@ ep_watchlist_job = dg.define_asset_job(
 )
 def ep_watchlist_daily_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     """Every morning before the docket run: the watched EP applications, and their docket."""
-    day = context.scheduled_execution_time.date().isoformat()
-    return dg.RunRequest(
-        run_key=f"ep-watchlist-{day}",
-        run_config={"ops": {"docket_entries": {"config": {"as_of": day}}}},
-        tags={"patent_sync/as_of": day},
-    )
+    return daily_docket_run(context, "ep-watchlist")
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -259,21 +237,19 @@ def _register_fallback(
     The browser starts only when the firm opted in; the session is opened lazily by the first
     application that needs it, so a run where OPS has everything starts no browser at all.
     """
-    if not browser.enabled(REGISTER_PAGE_SOURCE):
-        yield None
-        return
-    with contextlib.ExitStack() as stack:
-        reader: list[RegisterFallback] = []
+    with reader_on_demand(
+        browser,
+        REGISTER_PAGE_SOURCE,
+        lambda session: register_page_fallback(
+            session, store, archive, events_dir, browser.epo_register_base_url
+        ),
+    ) as reader:
+        if reader is None:
+            yield None
+            return
 
         def read(matter: WatchedMatter, why: str) -> tuple[bool, str]:
-            if not reader:
-                session = stack.enter_context(browser.session(REGISTER_PAGE_SOURCE))
-                reader.append(
-                    register_page_fallback(
-                        session, store, archive, events_dir, browser.epo_register_base_url
-                    )
-                )
-            return reader[0](matter, why)
+            return reader()(matter, why)
 
         yield read
 

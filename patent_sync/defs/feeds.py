@@ -444,12 +444,7 @@ def build_feed_definitions(feed: FeedSpec, first_week: dt.date | None = None) ->
             # The audit head, signed, in Dagster's own event storage: a checkpoint kept outside
             # the database that holds the log (``patent-sync audit verify --dagster``).
             checkpoint = audit_checkpoint_metadata(audit)
-        metadata = {
-            **checkpoint,
-            "load_id": dg.MetadataValue.int(report.load_id),
-            "skipped_identical_delivery": report.skipped_identical,
-            **{name: dg.MetadataValue.int(value) for name, value in report.counts().items()},
-        }
+        metadata = load_metadata(report, checkpoint)
         if report.skipped_identical:
             return dg.MaterializeResult(
                 metadata=metadata,
@@ -558,6 +553,19 @@ def _late_check(
         description=str(late),
         metadata={**late.details, "partition": partition_key},
     )
+
+
+def load_metadata(
+    report: steps.LoadReport, checkpoint: Mapping[str, str | int]
+) -> dict[str, dg.MetadataValue | str | int]:
+    """A docket load's materialization metadata: the signed audit checkpoint taken after it,
+    the load, whether it was skipped as an identical delivery, and its counts."""
+    return {
+        **checkpoint,
+        "load_id": dg.MetadataValue.int(report.load_id),
+        "skipped_identical_delivery": report.skipped_identical,
+        **{name: dg.MetadataValue.int(value) for name, value in report.counts().items()},
+    }
 
 
 def _skip_check(

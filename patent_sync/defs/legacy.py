@@ -18,6 +18,7 @@ import json
 import dagster as dg
 
 from patent_sync.audit import audit_checkpoint_metadata
+from patent_sync.defs.feeds import load_metadata
 from patent_sync.ocr.errors import TesseractUnavailable
 from patent_sync.ocr.reading import KEY_FIELD_THRESHOLD
 from patent_sync.pipeline import scans
@@ -179,12 +180,7 @@ def legacy_documents_docket(
         report = scans.load_scan(COLLECTION, delivery, layout, store=store, audit=audit)
         stored_quarantine = sum(store.quarantine_counts(report.load_id).values())
         checkpoint = audit_checkpoint_metadata(audit)
-    metadata = {
-        **checkpoint,
-        "load_id": dg.MetadataValue.int(report.load_id),
-        "skipped_identical_delivery": report.skipped_identical,
-        **{name: dg.MetadataValue.int(value) for name, value in report.counts().items()},
-    }
+    metadata = load_metadata(report, checkpoint)
     if report.skipped_identical:
         passed, detail = True, {"identical_to_load": report.load_id}
     else:

@@ -22,7 +22,8 @@ from patent_sync.acquisition.errors import AcquisitionError
 from patent_sync.acquisition.patentcenter_html import SOURCE as PATENTCENTER_SOURCE
 from patent_sync.archive.raw_archive import RawArchive
 from patent_sync.audit import audit_checkpoint_metadata
-from patent_sync.defs.docket import DAILY_TIMEZONE, prosecution_events
+from patent_sync.defs.docket import DAILY_TIMEZONE, daily_docket_run, prosecution_events
+from patent_sync.defs.watchlist_common import reader_on_demand, reconciliation_result
 from patent_sync.eventsync.patentcenter import patentcenter_fallback
 from patent_sync.eventsync.uspto_odp import (
     FAILED,
@@ -162,31 +163,13 @@ def us_transactions_reconciled(
     with docket_store.open() as (store, _audit):
         matters = watched_matters(store, office="US")
         results = reconcile(store, Path(event_files.directory), matters)
-    off = [r for r in results if not r.balanced]
-    rows = [
-        f"{r.matter}: received {r.received}, recorded {r.recorded}, quarantined {r.quarantined}"
-        + (f" ({r.problem})" if r.problem else "")
-        for r in results
-    ]
-    return dg.AssetCheckResult(
-        passed=not off,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description=(
-            f"{len(off)} watched US application(s) with transactions not accounted for: "
+    return reconciliation_result(
+        results,
+        unbalanced=(
+            "{count} watched US application(s) with transactions not accounted for: "
             "materialize prosecution_events after us_watchlist_sync"
-            if off
-            else f"All transactions of {len(results)} application(s) recorded or quarantined"
         ),
-        metadata={
-            "applications": dg.MetadataValue.int(len(results)),
-            "received": dg.MetadataValue.int(sum(r.received for r in results)),
-            "recorded": dg.MetadataValue.int(sum(r.recorded for r in results)),
-            "quarantined": dg.MetadataValue.int(sum(r.quarantined for r in results)),
-            "not_accounted_for": dg.MetadataValue.json(
-                [row for row, r in zip(rows, results, strict=True) if not r.balanced]
-            ),
-            "by_application": dg.MetadataValue.json(rows),
-        },
+        balanced="All transactions of {count} application(s) recorded or quarantined",
     )
 
 
@@ -208,12 +191,7 @@ us_watchlist_job = dg.define_asset_job(
 )
 def us_watchlist_daily_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     """Every morning before the docket run: the watched US applications, and their docket."""
-    day = context.scheduled_execution_time.date().isoformat()
-    return dg.RunRequest(
-        run_key=f"us-watchlist-{day}",
-        run_config={"ops": {"docket_entries": {"config": {"as_of": day}}}},
-        tags={"patent_sync/as_of": day},
-    )
+    return daily_docket_run(context, "us-watchlist")
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -227,25 +205,27 @@ def _lag_fallback(
 
     The browser starts at the first lagging application, not before: most runs have none.
     """
-    if not browser.enabled(PATENTCENTER_SOURCE):
-        yield None
-        return
-    with contextlib.ExitStack() as stack:
-        readers: list[LagFallback] = []
+    with reader_on_demand(
+        browser,
+        PATENTCENTER_SOURCE,
+        lambda session: patentcenter_fallback(
+            session, archive, events_dir, browser.patentcenter_base_url
+        ),
+    ) as reader:
+        if reader is None:
+            yield None
+            return
         unavailable: list[str] = []  # the browser did not start: do not try for every matter
 
         def read(lagging: LaggingApplication) -> str:
             if unavailable:
                 return unavailable[0]
-            if not readers:
-                try:
-                    session = stack.enter_context(browser.session(PATENTCENTER_SOURCE))
-                except (FallbackError, BrowserUnavailable) as exc:
-                    unavailable.append(f"Patent Center not read: {' '.join(str(exc).split())}")
-                    return unavailable[0]
-                base_url = browser.patentcenter_base_url
-                readers.append(patentcenter_fallback(session, archive, events_dir, base_url))
-            return readers[0](lagging)
+            try:
+                fallback = reader()
+            except (FallbackError, BrowserUnavailable) as exc:
+                unavailable.append(f"Patent Center not read: {' '.join(str(exc).split())}")
+                return unavailable[0]
+            return fallback(lagging)
 
         yield read
 

@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from patent_sync.docket.repository import AuditSink
+from patent_sync.docket.repository import AuditSink, insert_new_events
 from patent_sync.events import event_key, taxonomy
 from patent_sync.model import Event, QuarantineCategory
 from patent_sync.store.base import DocketStore
@@ -84,51 +84,41 @@ def quarantine_events(
     One ``events.quarantined`` audit entry per matter that gained rows, in the same transaction.
     """
     now = utc_now_iso()
-    new_by_matter: dict[str, list[Event]] = {}
-    with store.transaction() as cursor:
-        for event in events:
-            cursor.execute(
-                f"INSERT INTO event_quarantine ({_COLUMNS}, status, quarantined_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (application_key, source, source_code, event_date, description, "
-                "occurrence) DO NOTHING",
-                (
-                    event.application_key,
-                    event.source,
-                    event.source_code,
-                    event.event_date.isoformat(),
-                    event.description,
-                    event.occurrence,
-                    event.jurisdiction,
-                    str(category),
-                    taxonomy.code_field(event.source),
-                    event.source_code,
-                    unknown_code_detail(event),
-                    event.payload_sha256,
-                    STATUS_OPEN,
-                    now,
-                ),
-            )
-            if cursor.rowcount == 1:
-                new_by_matter.setdefault(event.application_key, []).append(event)
-        if audit is not None:
-            for matter in sorted(new_by_matter):
-                new = new_by_matter[matter]
-                audit.append(
-                    "events.quarantined",
-                    f"matter:{matter}",
-                    {
-                        "matter": matter,
-                        "category": str(category),
-                        "quarantined_events": len(new),
-                        "codes": sorted({f"{e.source} {e.source_code}" for e in new}),
-                        "payload_sha256": sorted(
-                            {e.payload_sha256 for e in new if e.payload_sha256}
-                        ),
-                    },
-                    cursor=cursor,
-                )
-    return sum(len(v) for v in new_by_matter.values())
+
+    def row(event: Event) -> tuple[object, ...]:
+        return (
+            event.application_key,
+            event.source,
+            event.source_code,
+            event.event_date.isoformat(),
+            event.description,
+            event.occurrence,
+            event.jurisdiction,
+            str(category),
+            taxonomy.code_field(event.source),
+            event.source_code,
+            unknown_code_detail(event),
+            event.payload_sha256,
+            STATUS_OPEN,
+            now,
+        )
+
+    return insert_new_events(
+        store,
+        audit,
+        events,
+        insert=(
+            f"INSERT INTO event_quarantine ({_COLUMNS}, status, quarantined_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ),
+        row=row,
+        audit_action="events.quarantined",
+        audit_details=lambda new: {
+            "category": str(category),
+            "quarantined_events": len(new),
+            "codes": sorted({f"{e.source} {e.source_code}" for e in new}),
+        },
+    )
 
 
 def quarantined_keys(store: DocketStore, matters: Iterable[str]) -> set[EventKey]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from patent_sync.docket.engine import CLOSED, OPEN, SUPERSEDED, entry_key
@@ -35,6 +35,12 @@ _ENTRY_COLUMNS = (
 _EVENT_COLUMNS = (
     "application_key, jurisdiction, source_code, event, event_date, description, source, "
     "occurrence, payload_sha256, attributes"
+)
+
+# An event already in the table (same identity as ``events.event_key``) is left as it is.
+_SKIP_STORED_EVENT = (
+    "ON CONFLICT (application_key, source, source_code, event_date, description, occurrence) "
+    "DO NOTHING"
 )
 
 
@@ -76,40 +82,72 @@ def record_events(store: Any, audit: AuditSink | None, events: Iterable[Event]) 
     sources); nothing is audited when nothing is new.
     """
     now = utc_now_iso()
+
+    def row(event: Event) -> tuple[object, ...]:
+        return (
+            event.application_key,
+            event.jurisdiction,
+            event.source_code,
+            event.event,
+            event.event_date.isoformat(),
+            event.description,
+            event.source,
+            event.occurrence,
+            event.payload_sha256,
+            canonical_json(dict(event.attributes)),
+            now,
+        )
+
+    return insert_new_events(
+        store,
+        audit,
+        events,
+        insert=(
+            f"INSERT INTO prosecution_events ({_EVENT_COLUMNS}, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ),
+        row=row,
+        audit_action="events.recorded",
+        audit_details=lambda new: {
+            "new_events": len(new),
+            "sources": sorted({e.source for e in new}),
+        },
+    )
+
+
+def insert_new_events(
+    store: Any,
+    audit: AuditSink | None,
+    events: Iterable[Event],
+    *,
+    insert: str,
+    row: Callable[[Event], tuple[object, ...]],
+    audit_action: str,
+    audit_details: Callable[[list[Event]], dict[str, Any]],
+) -> int:
+    """Run ``insert`` (``INSERT INTO <table> (...) VALUES (...)``, a table keyed by the events'
+    identity) with ``row(event)`` for each event, skipping an event already there, in one
+    transaction; return how many rows were new.
+
+    One ``audit_action`` entry per matter that gained rows, in the same transaction: the matter,
+    ``audit_details`` of its new events, and their payload digests. Nothing is audited when
+    nothing is new, so the same events again change nothing.
+    """
     new_by_matter: dict[str, list[Event]] = {}
     with store.transaction() as cursor:
         for event in events:
-            cursor.execute(
-                f"INSERT INTO prosecution_events ({_EVENT_COLUMNS}, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (application_key, source, source_code, event_date, description, "
-                "occurrence) DO NOTHING",
-                (
-                    event.application_key,
-                    event.jurisdiction,
-                    event.source_code,
-                    event.event,
-                    event.event_date.isoformat(),
-                    event.description,
-                    event.source,
-                    event.occurrence,
-                    event.payload_sha256,
-                    canonical_json(dict(event.attributes)),
-                    now,
-                ),
-            )
+            cursor.execute(f"{insert} {_SKIP_STORED_EVENT}", row(event))
             if cursor.rowcount == 1:
                 new_by_matter.setdefault(event.application_key, []).append(event)
         if audit is not None:
             for matter in sorted(new_by_matter):
                 new = new_by_matter[matter]
                 audit.append(
-                    "events.recorded",
+                    audit_action,
                     f"matter:{matter}",
                     {
                         "matter": matter,
-                        "new_events": len(new),
-                        "sources": sorted({e.source for e in new}),
+                        **audit_details(new),
                         "payload_sha256": sorted(
                             {e.payload_sha256 for e in new if e.payload_sha256}
                         ),

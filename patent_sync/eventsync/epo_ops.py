@@ -38,11 +38,10 @@ from pathlib import Path
 from patent_sync.acquisition.epo_ops import OpsClient, OpsService
 from patent_sync.acquisition.errors import HttpStatusError, InvalidResponse
 from patent_sync.archive.raw_archive import RawArchive
-from patent_sync.docket.event_quarantine import quarantined_keys
-from patent_sync.docket.service import missing_events
 from patent_sync.events import EventParseError, ParsedEvents, event_key, parse_event_bytes
 from patent_sync.events.detect import merge_parsed
 from patent_sync.eventsync.files import file_sha256, incoming_path, install_event_file
+from patent_sync.eventsync.reconciliation import Reconciliation, stored_counts
 from patent_sync.model import Event
 from patent_sync.store.base import DocketStore
 from patent_sync.watchlist import WatchedMatter, record_sync, sync_marker
@@ -304,21 +303,6 @@ def _one_line(exc: BaseException) -> str:
 # -- reconciliation --------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Reconciliation:
-    """One application's EP event files against the store."""
-
-    matter: str
-    received: int  # events in its files (Register, INPADOC, Register page)
-    recorded: int
-    quarantined: int
-    problem: str = ""
-
-    @property
-    def balanced(self) -> bool:
-        return not self.problem and self.received == self.recorded + self.quarantined
-
-
 def matter_files(events_dir: Path, number: str, extra_suffixes: Sequence[str] = ()) -> list[Path]:
     """The event files the EP sync (and its page fallback) keeps for application ``number``."""
     names = [*event_file_names(number), *(f"{OFFICE}-{number}-{s}" for s in extra_suffixes)]
@@ -352,15 +336,10 @@ def reconcile(
         events: list[Event] = [
             e for e in merge_parsed(parsed).events if e.application_key == matter.matter
         ]
-        not_recorded = missing_events(store, events)
-        parked = quarantined_keys(store, {matter.matter}) if not_recorded else set()
-        quarantined = sum(1 for e in not_recorded if event_key(e) in parked)
+        recorded, quarantined = stored_counts(store, matter.matter, events)
         results.append(
             Reconciliation(
-                matter.matter,
-                received=len(events),
-                recorded=len(events) - len(not_recorded),
-                quarantined=quarantined,
+                matter.matter, received=len(events), recorded=recorded, quarantined=quarantined
             )
         )
     return results

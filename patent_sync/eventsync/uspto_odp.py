@@ -37,10 +37,9 @@ from patent_sync.acquisition.uspto_odp import (
     wrapper_of,
 )
 from patent_sync.archive.raw_archive import RawArchive
-from patent_sync.docket.event_quarantine import quarantined_keys
-from patent_sync.docket.service import missing_events
-from patent_sync.events import EventParseError, event_key, load_event_file
+from patent_sync.events import EventParseError, load_event_file
 from patent_sync.eventsync.files import file_sha256, incoming_path, install_event_file
+from patent_sync.eventsync.reconciliation import Reconciliation, stored_counts
 from patent_sync.store.base import DocketStore
 from patent_sync.watchlist import WatchedMatter, record_sync, sync_marker
 
@@ -301,21 +300,6 @@ def _iso_date(value: object) -> dt.date | None:
 # -- reconciliation --------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Reconciliation:
-    """One application's transactions file against the store."""
-
-    matter: str
-    received: int  # events in its transactions file (one per eventDataBag row)
-    recorded: int
-    quarantined: int
-    problem: str = ""
-
-    @property
-    def balanced(self) -> bool:
-        return not self.problem and self.received == self.recorded + self.quarantined
-
-
 def reconcile(
     store: DocketStore, events_dir: Path, matters: Sequence[WatchedMatter]
 ) -> list[Reconciliation]:
@@ -334,9 +318,7 @@ def reconcile(
             results.append(Reconciliation(matter.matter, 0, 0, 0, problem=str(exc)))
             continue
         received = _transaction_rows(path, matter.number)
-        not_recorded = missing_events(store, events)
-        parked = quarantined_keys(store, {matter.matter})
-        quarantined = sum(1 for e in not_recorded if event_key(e) in parked)
+        recorded, quarantined = stored_counts(store, matter.matter, events)
         problem = ""
         if len(received) != len(events):
             problem = f"{len(received)} rows in the file but {len(events)} events parsed"
@@ -344,7 +326,7 @@ def reconcile(
             Reconciliation(
                 matter.matter,
                 received=len(received),
-                recorded=len(events) - len(not_recorded),
+                recorded=recorded,
                 quarantined=quarantined,
                 problem=problem,
             )
