@@ -49,6 +49,9 @@ from patent_sync.watchlist import WatchedMatter, watched_matters
 GROUP = "watchlist"
 EP_APPLICATIONS_SYNCED = "ep_applications_synced"
 EP_EVENTS_RECONCILED = "ep_events_reconciled"
+# OPS instances share no throttling state, so two runs fetching at once would each pace to the
+# full bucket and together exceed it: one sync at a time per consumer key.
+OPS_POOL = "epo_ops_watchlist"
 # 06:00 Eastern (11:00 UTC): the EPO's Register day is done; before the docket's 07:00 run.
 DAILY_CRON = "0 6 * * *"
 
@@ -75,6 +78,7 @@ class EpWatchlistSyncConfig(dg.Config):
 
 @dg.asset(
     group_name=GROUP,
+    pool=OPS_POOL,
     kinds={"xml", "python"},
     check_specs=[
         dg.AssetCheckSpec(
